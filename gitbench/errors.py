@@ -7,7 +7,7 @@ instead. `docs/errors.md` documents each code and exit status; a test keeps the 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum, IntEnum
+from enum import IntEnum, StrEnum
 from typing import Any
 
 
@@ -25,7 +25,7 @@ class ExitStatus(IntEnum):
     EDIT_REJECTED = 8
 
 
-class ErrorCode(str, Enum):
+class ErrorCode(StrEnum):
     """Every error gitbench can report. The value is the stable identifier."""
 
     # egress / consent
@@ -94,7 +94,7 @@ _EXIT_STATUS: dict[ErrorCode, ExitStatus] = {
 }
 
 
-class Action(str, Enum):
+class Action(StrEnum):
     """A next step offered with an error; the CLI renders each as a gitbench command."""
 
     RETRY = "retry"
@@ -161,9 +161,7 @@ class GitbenchError(Exception):
             "message": self.message,
             "phase": self.phase,
             "subphase": self.subphase,
-            "actions": [
-                {"action": a.value, "command": ACTION_COMMANDS[a]} for a in self.actions
-            ],
+            "actions": [{"action": a.value, "command": ACTION_COMMANDS[a]} for a in self.actions],
             "retryable": self.retryable,
             "exit_status": int(self.code.exit_status),
             "detail": self.detail,

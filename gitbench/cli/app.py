@@ -1,0 +1,152 @@
+"""The root command group, the shared options (`-C`, `--json`) and the error boundary."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from gitbench import __version__
+from gitbench.errors import ErrorCode, GitbenchError
+
+if TYPE_CHECKING:
+    from gitbench.clock import Clock
+    from gitbench.store.repo import Workbench
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass
+class Options:
+    """What the root command parsed; commands reach it through the click context."""
+
+    directory: Path = field(default_factory=Path.cwd)
+    json: bool = False
+    clock: Clock | None = None
+
+    def bench(self) -> Workbench:
+        from gitbench.config import load_environment
+        from gitbench.services.session import open_bench
+
+        return open_bench(self.directory, clock=self.clock, env=load_environment())
+
+
+def options() -> Options:
+    obj = click.get_current_context().find_root().obj
+    assert isinstance(obj, Options)
+    return obj
+
+
+def _set_json(ctx: click.Context, _param: click.Parameter, value: bool) -> bool:
+    if value:
+        root = ctx.find_root()
+        if isinstance(root.obj, Options):
+            root.obj.json = True
+    return value
+
+
+json_option = click.option(
+    "--json",
+    "json_output",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_set_json,
+    help="Print one JSON document on stdout and nothing else.",
+)
+
+
+def confirm(yes: bool, question: str) -> None:
+    """Go on only with --yes or a yes typed at a terminal; USER_CANCELED otherwise."""
+    if yes:
+        return
+    if options().json or not stdin_is_terminal():
+        raise GitbenchError(
+            ErrorCode.USER_CANCELED,
+            "this needs confirmation; run it again with --yes",
+            phase="confirm",
+        )
+    if not click.confirm(question, default=False, err=True):
+        raise GitbenchError(
+            ErrorCode.USER_CANCELED, "canceled; nothing was changed", phase="confirm"
+        )
+
+
+def stdin_is_terminal() -> bool:
+    return sys.stdin.isatty()
+
+
+def stdin_bytes() -> bytes:
+    return sys.stdin.buffer.read()
+
+
+def write_stdout_bytes(chunks: Iterable[bytes]) -> None:
+    stream = sys.stdout.buffer
+    for chunk in chunks:
+        stream.write(chunk)
+    stream.flush()
+
+
+class GitbenchGroup(click.Group):
+    """Renders every GitbenchError the same way, with its stable exit status."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except GitbenchError as error:
+            _fail(ctx, error)
+        except (KeyboardInterrupt, click.exceptions.Abort):
+            _fail(ctx, GitbenchError(ErrorCode.USER_CANCELED, "canceled", phase="run"))
+
+
+def _fail(ctx: click.Context, error: GitbenchError) -> None:
+    from gitbench.cli import render
+
+    obj = ctx.find_root().obj
+    render.error(error, as_json=isinstance(obj, Options) and obj.json)
+    ctx.exit(int(error.code.exit_status))
+
+
+@click.group(cls=GitbenchGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "-C",
+    "directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Run as if gitbench was started in DIR.",
+    metavar="DIR",
+)
+@json_option
+@click.version_option(__version__, prog_name="gitbench")
+@click.pass_context
+def cli(ctx: click.Context, directory: Path | None) -> None:
+    """Work on a set of files with an AI model, safely.
+
+    Every workbench is a git repository: `main` holds the published files, `draft` the
+    proposed changes; checkpoints are tags and publish is a fast-forward.
+    """
+    obj = ctx.ensure_object(Options)
+    if directory is not None:
+        obj.directory = directory
+
+
+def main() -> None:
+    """Entry point: unexpected exceptions are bugs, logged with their traceback, exit 3."""
+    try:
+        cli.main(prog_name="gitbench", obj=Options())
+    except SystemExit:
+        raise
+    except Exception:
+        from gitbench.config import load_environment
+
+        if load_environment().debug:
+            raise
+        from gitbench.cli import render
+
+        log = render.crash_log()
+        click.echo(f"gitbench: internal error (a bug); the traceback is in {log}", err=True)
+        sys.exit(3)

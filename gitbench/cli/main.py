@@ -1,0 +1,12 @@
+"""Assemble the command tree. `gitbench = gitbench.cli.main:main`."""
+
+from __future__ import annotations
+
+from gitbench.cli import checkpoints, drafts, files, workbench
+from gitbench.cli.app import cli, main
+
+for module in (workbench, files, drafts, checkpoints):
+    for command in module.COMMANDS:
+        cli.add_command(command)
+
+__all__ = ["cli", "main"]

@@ -1,0 +1,121 @@
+"""The one place gitbench reads its environment, and the registry of workbench settings.
+
+Settings live in the `[gitbench]` section of the repository's git config. A user-facing key
+`limits.max_files` is stored as `gitbench.limits.max-files`, because git config variable names
+may not contain underscores.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+from gitbench.errors import Action, ErrorCode, GitbenchError
+
+SettingType = Literal["int", "bool", "str"]
+
+
+@dataclass(frozen=True)
+class Environment:
+    """What gitbench takes from the process environment, read once at the CLI boundary."""
+
+    author_name: str | None = None
+    author_email: str | None = None
+    committer_name: str | None = None
+    committer_email: str | None = None
+    debug: bool = False
+
+
+def load_environment(environ: Mapping[str, str] | None = None) -> Environment:
+    env = os.environ if environ is None else environ
+    return Environment(
+        author_name=env.get("GIT_AUTHOR_NAME") or None,
+        author_email=env.get("GIT_AUTHOR_EMAIL") or None,
+        committer_name=env.get("GIT_COMMITTER_NAME") or None,
+        committer_email=env.get("GIT_COMMITTER_EMAIL") or None,
+        debug=env.get("GITBENCH_DEBUG", "") not in ("", "0"),
+    )
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str
+    type: SettingType
+    default: int | bool | str
+    help: str
+    minimum: int | None = None
+
+    @property
+    def git_key(self) -> str:
+        section, _, name = self.key.rpartition(".")
+        return f"gitbench.{section}.{name.replace('_', '-')}"
+
+
+SETTINGS: dict[str, Setting] = {
+    s.key: s
+    for s in (
+        Setting("limits.max_files", "int", 10_000, "most files a workbench may hold", minimum=1),
+        Setting(
+            "limits.max_file_bytes", "int", 100 * 1024 * 1024, "largest file add accepts", minimum=1
+        ),
+        Setting("retention.manual", "int", 50, "manual checkpoints kept", minimum=0),
+        Setting("retention.auto", "int", 200, "automatic checkpoints kept", minimum=0),
+        Setting("draft.remind_hours", "int", 24, "age at which status reminds of a draft", 1),
+        Setting("draft.warn_days", "int", 7, "age at which status warns about a draft", 1),
+        Setting(
+            "failures.excerpts",
+            "bool",
+            False,
+            "let failure notes carry short file excerpts (off: never any file content)",
+        ),
+    )
+}
+
+
+def setting(key: str) -> Setting:
+    try:
+        return SETTINGS[key]
+    except KeyError:
+        raise GitbenchError(
+            ErrorCode.VALIDATION_FAILED,
+            f"'{key}' is not a gitbench setting",
+            phase="config",
+            actions=(Action.OPEN_SETTINGS,),
+            detail={"key": key, "known": sorted(SETTINGS)},
+        ) from None
+
+
+def parse_value(spec: Setting, raw: str) -> int | bool | str:
+    """Validate a value given as text (from the command line or git config)."""
+    if spec.type == "bool":
+        lowered = raw.strip().lower()
+        if lowered in ("true", "yes", "on", "1"):
+            return True
+        if lowered in ("false", "no", "off", "0"):
+            return False
+        raise _bad_value(spec, raw, "expected true or false")
+    if spec.type == "int":
+        return _parse_int(spec, raw)
+    return raw
+
+
+def _parse_int(spec: Setting, raw: str) -> int:
+    try:
+        value = int(raw.strip().replace("_", ""))
+    except ValueError:
+        raise _bad_value(spec, raw, "expected a whole number") from None
+    if spec.minimum is not None and value < spec.minimum:
+        raise _bad_value(spec, raw, f"must be at least {spec.minimum}")
+    return value
+
+
+def _bad_value(spec: Setting, raw: str, why: str) -> GitbenchError:
+    return GitbenchError(
+        ErrorCode.VALIDATION_FAILED,
+        f"bad value {raw!r} for '{spec.key}': {why}",
+        phase="config",
+        actions=(Action.OPEN_SETTINGS,),
+        detail={"key": spec.key, "value": raw},
+    )

@@ -1,0 +1,1 @@
+"""One module per capability. Each public function takes a Workbench and returns data."""

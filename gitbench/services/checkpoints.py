@@ -1,0 +1,165 @@
+"""Checkpoints: annotated tags `refs/tags/checkpoint/<UTC stamp>-<reason>[-n]` that never move.
+
+The tag message is JSON metadata. Restore never rewrites history: it takes a `pre_restore`
+checkpoint, then adds a commit on main whose tree is the checkpoint's tree.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Literal
+
+from pydantic import BaseModel, ValidationError
+
+from gitbench.clock import from_epoch, iso, stamp
+from gitbench.config import setting
+from gitbench.errors import Action, ErrorCode, GitbenchError
+from gitbench.services.models import Checkpoint, CheckpointCreated, CheckpointList, RestoreResult
+from gitbench.services.session import change, refuse_if_draft, require_main
+from gitbench.services.settings import read_setting
+from gitbench.store import diff, moves, objects, refs
+from gitbench.store.repo import Workbench
+from gitbench.store.types import CHECKPOINT_PREFIX, MAIN, ObjectId, RefName, RefUpdate
+
+PROTECTED = ("publish", "pre_restore")
+
+
+def prepare_checkpoint(
+    wb: Workbench, commit: ObjectId, reason: str, description: str
+) -> tuple[RefUpdate, Checkpoint]:
+    """Write the tag object for a checkpoint of `commit`; the caller creates its ref in the same
+    compare-and-swap as the change the checkpoint protects."""
+    now = wb.clock.now()
+    name = _free_id(wb, f"{stamp(now)}-{reason}")
+    files = objects.tree_files(wb, objects.commit_info(wb, commit).tree)
+    meta = {
+        "reason": reason,
+        "description": description,
+        "created_at": iso(now),
+        "files": len(files),
+        "bytes": sum(f.size for f in files),
+    }
+    tag = objects.write_tag(wb, f"checkpoint/{name}", commit, json.dumps(meta, indent=2) + "\n")
+    checkpoint = Checkpoint(id=name, commit=commit, **_Meta.model_validate(meta).model_dump())
+    return RefUpdate(RefName(CHECKPOINT_PREFIX + name), None, tag), checkpoint
+
+
+def create_checkpoint(
+    wb: Workbench, description: str = "", reason: str = "manual"
+) -> CheckpointCreated:
+    """Checkpoint the current main, then apply the retention policy."""
+    with change(wb, "checkpoint create"):
+        main = require_main(wb)
+        update, checkpoint = prepare_checkpoint(wb, main, reason, description)
+        refs.update_refs(wb, [update], f"gitbench: checkpoint {checkpoint.id}")
+        pruned = prune(wb)
+    return CheckpointCreated(checkpoint=checkpoint, pruned=pruned)
+
+
+def list_checkpoints(wb: Workbench) -> CheckpointList:
+    """Every checkpoint, oldest first."""
+    found = [
+        _read(wb, name.removeprefix(CHECKPOINT_PREFIX), tag)
+        for name, tag in refs.list_refs(wb, CHECKPOINT_PREFIX)
+    ]
+    return CheckpointList(checkpoints=sorted(found, key=lambda c: (c.created_at, c.id)))
+
+
+def show_checkpoint(wb: Workbench, checkpoint_id: str) -> Checkpoint:
+    return _read(wb, *_lookup(wb, checkpoint_id))
+
+
+def restore_checkpoint(wb: Workbench, checkpoint_id: str) -> RestoreResult:
+    """Make main's files equal the checkpoint's, as a new commit after a `pre_restore`
+    checkpoint. Refused while a draft exists."""
+    with change(wb, "checkpoint restore"):
+        refuse_if_draft(wb, "restore a checkpoint")
+        name, tag = _lookup(wb, checkpoint_id)
+        target = _read(wb, name, tag)
+        main = require_main(wb)
+        main_tree = objects.commit_info(wb, main).tree
+        tree = objects.commit_info(wb, ObjectId(target.commit)).tree
+        if tree == main_tree:
+            return RestoreResult(
+                checkpoint=target.id, commit=None, pre_restore=None, files_changed=0
+            )
+        changed = len(diff.changes(wb, main_tree, tree))
+        guard, pre = prepare_checkpoint(wb, main, "pre_restore", f"before restoring {target.id}")
+        message = f"Restore checkpoint {target.id}\n\nGitbench-Restored-From: {target.commit}\n"
+        commit = objects.create_commit(wb, tree, [main], message)
+        moves.move_refs(
+            wb, [guard, RefUpdate(MAIN, main, commit)], f"gitbench: restore {target.id}"
+        )
+        prune(wb)
+    return RestoreResult(
+        checkpoint=target.id, commit=commit, pre_restore=pre, files_changed=changed
+    )
+
+
+def prune(wb: Workbench) -> list[str]:
+    """Apply retention: keep the newest `retention.manual` manual and `retention.auto` auto
+    checkpoints; never delete publish or pre_restore ones. Returns the ids deleted."""
+    doomed: list[Checkpoint] = []
+    everything = list_checkpoints(wb).checkpoints
+    for reason in ("manual", "auto"):
+        keep = int(read_setting(wb, setting(f"retention.{reason}")))
+        mine = [c for c in everything if c.reason == reason]
+        doomed.extend(mine[: max(0, len(mine) - keep)])
+    if doomed:
+        updates = [
+            RefUpdate(RefName(CHECKPOINT_PREFIX + c.id), _tag_id(wb, c.id), None) for c in doomed
+        ]
+        refs.update_refs(wb, updates, "gitbench: checkpoint retention")
+    return [c.id for c in doomed]
+
+
+def _lookup(wb: Workbench, checkpoint_id: str) -> tuple[str, ObjectId]:
+    cleaned = checkpoint_id.removeprefix("refs/tags/").removeprefix("checkpoint/")
+    tag = refs.read_ref(wb, RefName(CHECKPOINT_PREFIX + cleaned)) if "/" not in cleaned else None
+    if tag is None:
+        raise GitbenchError(
+            ErrorCode.NOT_FOUND,
+            f"no checkpoint {checkpoint_id!r}",
+            phase="lookup",
+            actions=(Action.RESTORE_CHECKPOINT,),
+            detail={"id": checkpoint_id},
+        )
+    return cleaned, tag
+
+
+def _tag_id(wb: Workbench, name: str) -> ObjectId:
+    tag = refs.read_ref(wb, RefName(CHECKPOINT_PREFIX + name))
+    assert tag is not None
+    return tag
+
+
+def _read(wb: Workbench, name: str, tag: ObjectId) -> Checkpoint:
+    if not objects.is_tag(wb, tag):
+        # A lightweight tag made by hand: describe it from its commit alone.
+        commit = objects.commit_info(wb, tag)
+        meta = _Meta(description="(made without gitbench)", created_at=iso(from_epoch(commit.time)))
+        return Checkpoint(id=name, commit=commit.id, **meta.model_dump())
+    info = objects.tag_info(wb, name, tag)
+    try:
+        meta = _Meta.model_validate_json(info.message)
+    except ValidationError:
+        meta = _Meta(description=info.message.strip(), created_at=iso(from_epoch(info.time)))
+    return Checkpoint(id=name, commit=info.target, **meta.model_dump())
+
+
+class _Meta(BaseModel):
+    """The JSON a checkpoint tag's message holds."""
+
+    reason: Literal["publish", "manual", "pre_restore", "auto"] = "manual"
+    description: str = ""
+    created_at: str
+    files: int = 0
+    bytes: int = 0
+
+
+def _free_id(wb: Workbench, base: str) -> str:
+    candidate, n = base, 1
+    while refs.read_ref(wb, RefName(CHECKPOINT_PREFIX + candidate)) is not None:
+        n += 1
+        candidate = f"{base}-{n}"
+    return candidate

@@ -1,0 +1,208 @@
+"""The results services return: the CLI renders them for people and as `--json`.
+
+Field names are part of the JSON contract documented in docs/json.md.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+FileKind = Literal["text", "opaque"]
+
+
+class Result(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class FileEntry(Result):
+    path: str
+    kind: FileKind
+    size: int
+    blob: str
+
+
+class InitResult(Result):
+    root: str
+    main: str
+    adopted: bool
+    hooks: list[str]
+
+
+class SkippedFile(Result):
+    path: str
+    reason: str
+    size: int
+
+
+class AddResult(Result):
+    commit: str | None
+    added: list[FileEntry]
+    updated: list[FileEntry]
+    unchanged: list[str]
+    skipped: list[SkippedFile]
+
+
+class RemoveResult(Result):
+    commit: str
+    removed: list[str]
+
+
+class ListResult(Result):
+    ref: Literal["main", "draft"]
+    commit: str
+    files: list[FileEntry]
+
+
+class ExtractedFile(Result):
+    path: str
+    written_to: str
+
+
+class ExtractResult(Result):
+    to: str
+    files: list[ExtractedFile]
+
+
+class DeleteResult(Result):
+    root: str
+
+
+class PutResult(Result):
+    path: str
+    action: Literal["created", "modified", "deleted", "unchanged"]
+    commit: str | None
+    draft_created: bool
+
+
+class DraftSummary(Result):
+    tip: str
+    base: str
+    commits: int
+    files_changed: int
+    created_at: str
+    age_seconds: int
+    reminder: Literal["none", "remind", "warn"]
+    based_on_main: bool
+
+
+class StatusResult(Result):
+    root: str
+    main: str
+    main_subject: str
+    draft: DraftSummary | None
+    checkpoints: int
+    head: str | None
+    local_changes: list[str]
+    failures: int
+
+
+class ReviewFile(Result):
+    path: str
+    old_path: str | None
+    status: str
+    kind: FileKind
+    additions: int
+    deletions: int
+    old_size: int
+    new_size: int
+    old_blob: str | None
+    new_blob: str | None
+    patch: str | None = None
+
+
+class ReviewResult(Result):
+    main: str
+    draft: str
+    files: list[ReviewFile]
+    additions: int
+    deletions: int
+
+
+class DiffResult(Result):
+    patch: str
+
+
+class Checkpoint(Result):
+    id: str
+    reason: Literal["publish", "manual", "pre_restore", "auto"]
+    description: str
+    created_at: str
+    commit: str
+    files: int
+    bytes: int
+
+
+class CheckpointList(Result):
+    checkpoints: list[Checkpoint]
+
+
+class CheckpointCreated(Result):
+    checkpoint: Checkpoint
+    pruned: list[str]
+
+
+class PublishResult(Result):
+    previous: str
+    published: str
+    checkpoint: Checkpoint
+    files_changed: int
+    deleted: list[str]
+
+
+class DiscardResult(Result):
+    tip: str
+    saved_as: str
+
+
+class UndoDiscardResult(Result):
+    tip: str
+    restored_from: str
+
+
+class RestoreResult(Result):
+    checkpoint: str
+    commit: str | None
+    pre_restore: Checkpoint | None
+    files_changed: int
+
+
+class SettingValue(Result):
+    key: str
+    value: int | bool | str
+    default: int | bool | str
+    is_default: bool
+    help: str
+
+
+class SettingList(Result):
+    settings: list[SettingValue]
+
+
+class FailureRecord(Result):
+    commit: str
+    code: str
+    message: str
+    phase: str
+    command: str | None = None
+    created_at: str | None = None
+    detail: dict[str, object] = {}
+
+
+class FailureList(Result):
+    failures: list[FailureRecord]
+
+
+class HookState(Result):
+    name: str
+    installed: bool
+    current: bool
+
+
+class HooksResult(Result):
+    hooks_dir: str
+    active: bool
+    hooks: list[HookState]
+    repaired: list[str]
+    warnings: list[str]

@@ -1,0 +1,83 @@
+"""Whether a file is `text` (strict UTF-8, no NUL) or `opaque` (anything else).
+
+The answer depends only on the bytes, so it is cached by blob id in the git directory: listing a
+large workbench twice does not read every blob twice.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Literal
+
+from gitbench.store.objects import blob_chunks
+from gitbench.store.repo import Workbench
+from gitbench.store.types import ObjectId
+
+FileKind = Literal["text", "opaque"]
+
+# git's own heuristic looks for NUL in the first 8000 bytes; we do the same, then insist the
+# whole file decodes as UTF-8 so that the edit pipeline can work on it.
+SNIFF_BYTES = 8000
+CACHE_NAME = "kinds.json"
+
+
+def classify_bytes(data: bytes) -> FileKind:
+    if b"\x00" in data[:SNIFF_BYTES]:
+        return "opaque"
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return "opaque"
+    return "text"
+
+
+def classify_path(path: Path) -> FileKind:
+    """Classify a file on disk without loading it whole."""
+    with path.open("rb") as handle:
+        return _classify_stream(iter(lambda: handle.read(1 << 20), b""))
+
+
+def blob_kinds(wb: Workbench, blobs: list[ObjectId]) -> dict[ObjectId, FileKind]:
+    cache = _load(wb)
+    missing = [b for b in blobs if b not in cache]
+    for blob in missing:
+        cache[blob] = _classify_stream(blob_chunks(wb, blob))
+    if missing:
+        _save(wb, cache)
+    return {b: cache[b] for b in blobs}
+
+
+def _classify_stream(chunks: Iterator[bytes]) -> FileKind:
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    first = True
+    try:
+        for chunk in chunks:
+            if first and b"\x00" in chunk[:SNIFF_BYTES]:
+                return "opaque"
+            first = False
+            decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return "opaque"
+    return "text"
+
+
+def _load(wb: Workbench) -> dict[ObjectId, FileKind]:
+    try:
+        raw = json.loads((wb.state_dir / CACHE_NAME).read_text())
+    except (FileNotFoundError, ValueError):
+        return {}
+    return {ObjectId(k): v for k, v in raw.items() if v in ("text", "opaque")}
+
+
+def _save(wb: Workbench, cache: dict[ObjectId, FileKind]) -> None:
+    # Write-then-rename: a crash leaves the old cache or the new one, and the cache can
+    # always be rebuilt from the blobs.
+    wb.state_dir.mkdir(parents=True, exist_ok=True)
+    tmp = wb.state_dir / f"{CACHE_NAME}.{os.getpid()}.tmp"
+    tmp.write_text(json.dumps(cache, separators=(",", ":")))
+    tmp.replace(wb.state_dir / CACHE_NAME)
