@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+
+from gitbench.clock import FixedClock
+from gitbench.services.session import open_bench
+from gitbench.store.repo import Workbench
+from tests.support.benches import make_bench
 
 if shutil.which("git") is None:  # pragma: no cover - the suite cannot say anything without git
     raise RuntimeError("the tests need the `git` binary on PATH")
@@ -53,3 +59,22 @@ def work_dir(tmp_path: Path) -> Path:
     path = tmp_path / "outside"
     path.mkdir()
     return path
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC))
+
+
+@pytest.fixture
+def bench_path(tmp_path: Path) -> Path:
+    """A workbench (made with git) holding two text files and a binary one, no draft."""
+    return make_bench(
+        tmp_path / "bench",
+        {"notes.md": "alpha\nbeta\n", "docs/guide.md": "# Guide\n", "data.bin": b"\x00\x01\x02"},
+    )
+
+
+@pytest.fixture
+def wb(bench_path: Path, clock: FixedClock) -> Workbench:
+    return open_bench(bench_path, clock=clock)

@@ -46,6 +46,7 @@ def add_files(wb: Workbench, sources: list[Path], as_name: str | None = None) ->
     path is unsafe; files over the size limit are skipped and reported."""
     if as_name is not None and len(sources) != 1:
         raise _invalid("--as names one file or directory; give a single PATH with it")
+    refuse_if_draft(wb, "add files")  # before reading any source: the draft is the news
     found = _collect(wb, sources, as_name)
     limit = int(read_setting(wb, setting("limits.max_file_bytes")))
     accepted = [s for s in found if s.size <= limit]
