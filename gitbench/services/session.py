@@ -81,7 +81,6 @@ def require_main(wb: Workbench) -> ObjectId:
             ErrorCode.NOT_A_WORKBENCH,
             "the workbench has no main branch",
             phase="open",
-            actions=(Action.RESUME,),
         )
     return main
 

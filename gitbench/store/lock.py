@@ -23,8 +23,11 @@ POLL_SECONDS = 0.02
 @contextlib.contextmanager
 def workbench_lock(state_dir: Path, wait: float = WAIT_SECONDS) -> Iterator[list[str]]:
     """Hold the lock for the duration of the block; yields notes about stale locks removed."""
-    state_dir.mkdir(parents=True, exist_ok=True)
     path = state_dir / LOCK_NAME
+    try:
+        state_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _os_error(exc, state_dir) from exc
     notes: list[str] = []
     deadline = time.monotonic() + wait
     while not _try_create(path):

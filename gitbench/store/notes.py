@@ -8,6 +8,8 @@ with `update_refs`, retrying when another writer got there first.
 from __future__ import annotations
 
 import json
+import random
+import time
 from typing import Any
 
 import pygit2
@@ -19,12 +21,16 @@ from gitbench.store.refs import read_ref, update_refs
 from gitbench.store.repo import Workbench
 from gitbench.store.types import ObjectId, RefName, RefUpdate
 
-ATTEMPTS = 20
+ATTEMPTS = 100
+BACKOFF_SECONDS = 0.002
 
 
 def append_note(wb: Workbench, ref: RefName, target: ObjectId, record: dict[str, Any]) -> None:
     """Add `record` to the JSON list noted on `target` under `ref`."""
-    for _ in range(ATTEMPTS):
+    for attempt in range(ATTEMPTS):
+        if attempt:
+            # Jittered backoff: writers that collided once must not collide in lockstep again.
+            time.sleep(random.uniform(0, BACKOFF_SECONDS * min(attempt, 25)))  # noqa: S311
         old = read_ref(wb, ref)
         records = _records_at(wb, old, target)
         records.append(record)

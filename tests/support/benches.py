@@ -77,6 +77,11 @@ def _git_env(root: Path, env: dict[str, str], *args: str) -> str:
     import subprocess
 
     done = subprocess.run(
-        ["git", *args], cwd=root, env={**os.environ, **env}, capture_output=True, text=True, check=True
+        ["git", *args],
+        cwd=root,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return done.stdout.strip()

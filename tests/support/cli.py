@@ -33,6 +33,10 @@ def run(cwd: Path, *args: str, input: bytes | str | None = None, clock: Clock | 
     """`gitbench ARGS` started in `cwd`; exceptions that are bugs propagate to the test."""
     runner = CliRunner()
     result = runner.invoke(
-        cli, list(args), input=input, obj=Options(directory=cwd, clock=clock), catch_exceptions=False
+        cli,
+        list(args),
+        input=input,
+        obj=Options(directory=cwd, clock=clock),
+        catch_exceptions=False,
     )
     return Run(result.exit_code, result.stdout, result.stderr, result.stdout_bytes)

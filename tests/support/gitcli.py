@@ -8,9 +8,7 @@ from pathlib import Path
 
 def git(*args: str, cwd: Path, input: bytes | None = None, check: bool = True) -> str:
     """Run git in `cwd` and return its stdout with the trailing newline removed."""
-    done = subprocess.run(
-        ["git", *args], cwd=cwd, input=input, capture_output=True, check=False
-    )
+    done = subprocess.run(["git", *args], cwd=cwd, input=input, capture_output=True, check=False)
     if check and done.returncode != 0:
         raise AssertionError(
             f"git {' '.join(args)} failed ({done.returncode}):\n{done.stderr.decode(errors='replace')}"
@@ -21,8 +19,12 @@ def git(*args: str, cwd: Path, input: bytes | None = None, check: bool = True) -
 def git_run(*args: str, cwd: Path, input: bytes | None = None) -> subprocess.CompletedProcess[str]:
     """Run git and return the completed process, for tests that expect git to fail."""
     return subprocess.run(
-        ["git", *args], cwd=cwd, input=input.decode() if input else None,
-        capture_output=True, text=True, check=False,
+        ["git", *args],
+        cwd=cwd,
+        input=input.decode() if input else None,
+        capture_output=True,
+        text=True,
+        check=False,
     )
 
 
