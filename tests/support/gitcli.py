@@ -31,7 +31,11 @@ def git_run(*args: str, cwd: Path, input: bytes | None = None) -> subprocess.Com
 def rev(cwd: Path, name: str) -> str | None:
     """The object id `name` resolves to, or None when it does not exist."""
     done = subprocess.run(
-        ["git", "rev-parse", "--verify", "--quiet", name], cwd=cwd, capture_output=True, text=True
+        ["git", "rev-parse", "--verify", "--quiet", name],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     return done.stdout.strip() or None
 
