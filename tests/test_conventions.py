@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from gitbench.cli.main import cli
+from tests.support.docgen import replace_between, result_models_markdown, settings_markdown
 
 TESTS = Path(__file__).resolve().parent
 SNAPSHOT = TESTS / "snapshots" / "cli-help.txt"
@@ -44,3 +45,23 @@ def test_help_of_every_command_matches_the_snapshot() -> None:
     if os.environ.get("GITBENCH_UPDATE_SNAPSHOTS") == "1":
         SNAPSHOT.write_text(text)
     assert SNAPSHOT.read_text() == text
+
+
+DOCS = TESTS.parent / "docs"
+
+
+def _check_generated(doc: str, marker: str, body: str) -> None:
+    path = DOCS / doc
+    text = path.read_text()
+    expected = replace_between(text, marker, body)
+    if os.environ.get("GITBENCH_UPDATE_SNAPSHOTS") == "1":
+        path.write_text(expected)
+    assert text == expected, f"docs/{doc} is out of date; run with GITBENCH_UPDATE_SNAPSHOTS=1"
+
+
+def test_json_shapes_in_docs_match_the_result_models() -> None:
+    _check_generated("json.md", "models", result_models_markdown())
+
+
+def test_settings_in_docs_match_the_registry() -> None:
+    _check_generated("settings.md", "settings", settings_markdown())

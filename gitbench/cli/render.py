@@ -84,9 +84,17 @@ def table(*columns: str) -> Any:
     grid = Table(box=None if plain else box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     for column in columns:
         grid.add_column(
-            column, justify="right" if column in ("size", "+", "-", "files") else "left"
+            column,
+            justify="right" if column in _NUMERIC else "left",
+            # Ids and paths are copied into the next command: never cut them.
+            no_wrap=column in _WHOLE,
+            overflow="fold",
         )
     return grid
+
+
+_NUMERIC = frozenset({"size", "+", "-", "files"})
+_WHOLE = frozenset({"id", "path", "commit", "blob", "when", "code", "key"})
 
 
 def size(n: int) -> str:

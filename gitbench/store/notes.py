@@ -30,7 +30,7 @@ def append_note(wb: Workbench, ref: RefName, target: ObjectId, record: dict[str,
     for attempt in range(ATTEMPTS):
         if attempt:
             # Jittered backoff: writers that collided once must not collide in lockstep again.
-            time.sleep(random.uniform(0, BACKOFF_SECONDS * min(attempt, 25)))  # noqa: S311
+            time.sleep(random.uniform(0, BACKOFF_SECONDS * min(attempt, 25)))
         old = read_ref(wb, ref)
         records = _records_at(wb, old, target)
         records.append(record)
