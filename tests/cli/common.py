@@ -81,6 +81,31 @@ def refused(
     return error
 
 
+def refused_human(
+    root: Path, *args: str, code: ErrorCode, phase: str, input: bytes | str | None = None
+) -> Run:
+    """Like `refused`, without --json: stdout stays empty, stderr names the code and phase."""
+    before = snapshot(root)
+    result = run(root, *args, input=input)
+    assert result.exit_code == int(code.exit_status), (result.exit_code, result.stderr)
+    assert result.stdout == ""
+    assert f"{code.value}:" in result.stderr
+    assert f"phase: {phase}" in result.stderr
+    assert snapshot(root) == before
+    return result
+
+
+def refused_outside(directory: Path, *args: str, code: ErrorCode, phase: str) -> dict[str, Any]:
+    """A refusal in a directory that is not a workbench: no file under it may change."""
+    before = files_of(directory)
+    result = run(directory, "--json", *args)
+    error = error_document(result)
+    assert (error["code"], error["phase"]) == (code.value, phase), error
+    assert result.exit_code == int(code.exit_status) == error["exit_status"]
+    assert files_of(directory) == before
+    return error
+
+
 def error_document(result: Run) -> dict[str, Any]:
     document = result.json()
     assert document["ok"] is False, document

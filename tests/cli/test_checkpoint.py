@@ -9,7 +9,7 @@ import pytest
 
 from gitbench.clock import FixedClock
 from gitbench.errors import ErrorCode
-from tests.cli.common import actions, ok, porcelain, refused, tree_paths
+from tests.cli.common import actions, error_document, ok, porcelain, refused, snapshot, tree_paths
 from tests.support.benches import commit_on_branch, make_bench
 from tests.support.cli import run
 from tests.support.gitcli import git, rev
@@ -301,3 +301,19 @@ def test_retention_zero_keeps_no_manual_checkpoint(bench_path: Path) -> None:
     result = ok(bench_path, "checkpoint", "create")
     assert result["pruned"] == [result["checkpoint"]["id"]]
     assert tags(bench_path) == []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: a checkpoint tag made with plain git on a blob (the hooks allow creating "
+    "checkpoint tags) is listed with the blob as its 'commit', and `checkpoint restore` on it "
+    "crashes with an AssertionError in objects.commit_info (internal error, exit 3)",
+)
+def test_restore_of_a_checkpoint_that_is_not_a_commit_is_refused(bench_path: Path) -> None:
+    blob = git("rev-parse", "main:notes.md", cwd=bench_path)
+    git("tag", "-a", "-m", "odd", "checkpoint/odd", blob, cwd=bench_path)
+    before = snapshot(bench_path)
+    result = run(bench_path, "--json", "checkpoint", "restore", "odd")
+    error = error_document(result)
+    assert error["code"] in {"NOT_FOUND", "VALIDATION_FAILED", "CHECKPOINT_RESTORE_FAILED"}
+    assert snapshot(bench_path) == before

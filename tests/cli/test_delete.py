@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from gitbench.errors import ErrorCode
-from tests.cli.common import actions, ok, refused
+from tests.cli.common import actions, ok, refused, refused_human, refused_outside
 from tests.support.benches import make_bench
-from tests.support.cli import run
 
 
 def test_delete_yes_removes_the_workbench_directory(bench_path: Path) -> None:
@@ -28,10 +27,7 @@ def test_delete_without_yes_is_canceled_when_not_interactive(bench_path: Path) -
 
 
 def test_delete_without_yes_in_human_mode_is_canceled(bench_path: Path) -> None:
-    result = run(bench_path, "delete", input="y\n")
-    assert result.exit_code == int(ErrorCode.USER_CANCELED.exit_status)
-    assert "USER_CANCELED" in result.stderr
-    assert result.stdout == ""
+    refused_human(bench_path, "delete", input="y\n", code=ErrorCode.USER_CANCELED, phase="confirm")
     assert (bench_path / "notes.md").exists()
 
 
@@ -46,7 +42,5 @@ def test_delete_refuses_a_directory_that_is_not_a_workbench(tmp_path: Path) -> N
     plain = tmp_path / "plain"
     plain.mkdir()
     (plain / "precious.txt").write_text("keep me\n")
-    result = run(plain, "--json", "delete", "--yes")
-    assert result.exit_code == int(ErrorCode.NOT_A_WORKBENCH.exit_status)
-    assert result.error_code == "NOT_A_WORKBENCH"
+    refused_outside(plain, "delete", "--yes", code=ErrorCode.NOT_A_WORKBENCH, phase="open")
     assert (plain / "precious.txt").read_text() == "keep me\n"

@@ -8,9 +8,8 @@ import pytest
 
 from gitbench.clock import FixedClock
 from gitbench.errors import ErrorCode
-from tests.cli.common import actions, ok, porcelain, refused
+from tests.cli.common import actions, ok, porcelain, refused, refused_human
 from tests.support.benches import commit_on_branch, make_bench
-from tests.support.cli import run
 from tests.support.gitcli import git, rev
 
 
@@ -100,11 +99,7 @@ def test_discard_without_yes_is_canceled_when_not_interactive(root: Path) -> Non
 
 
 def test_discard_without_yes_in_human_mode_is_canceled(root: Path) -> None:
-    tip = rev(root, "draft")
-    result = run(root, "discard", input="y\n")
-    assert result.exit_code == int(ErrorCode.USER_CANCELED.exit_status)
-    assert "USER_CANCELED" in result.stderr
-    assert rev(root, "draft") == tip
+    refused_human(root, "discard", input="y\n", code=ErrorCode.USER_CANCELED, phase="confirm")
 
 
 def test_discard_while_the_draft_is_checked_out_switches_to_main(root: Path) -> None:
@@ -119,3 +114,9 @@ def test_discard_while_the_draft_is_checked_out_switches_to_main(root: Path) -> 
 def test_discard_then_publish_is_refused(root: Path) -> None:
     ok(root, "discard", "--yes")
     refused(root, "publish", "--yes", code=ErrorCode.NO_DRAFT, phase="validating")
+
+
+def test_discard_refuses_to_drop_a_local_edit_of_the_checked_out_draft(root: Path) -> None:
+    git("switch", "-q", "draft", cwd=root)
+    (root / "c.md").write_text("edited on the draft, not committed\n")
+    refused(root, "discard", "--yes", code=ErrorCode.WORKTREE_DIRTY, phase="worktree_check")

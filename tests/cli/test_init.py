@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from gitbench.errors import ErrorCode
-from tests.cli.common import ok, porcelain, refused
+from tests.cli.common import ok, porcelain, refused, refused_outside
 from tests.support.cli import run
 from tests.support.gitcli import git, rev
 
@@ -122,9 +122,8 @@ def test_init_adopt_refuses_a_repository_without_main(tmp_path: Path) -> None:
 def test_init_adopt_refuses_a_directory_that_is_not_a_repository(tmp_path: Path) -> None:
     root = tmp_path / "plain"
     root.mkdir()
-    result = run(root, "--json", "init", "--adopt")
-    assert result.exit_code == int(ErrorCode.NOT_A_WORKBENCH.exit_status)
-    assert result.error_code == "NOT_A_WORKBENCH"
+    (root / "keep.txt").write_text("keep\n")
+    refused_outside(root, "init", "--adopt", code=ErrorCode.NOT_A_WORKBENCH, phase="open")
     assert not (root / ".git").exists()
 
 

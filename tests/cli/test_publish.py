@@ -10,7 +10,16 @@ import pytest
 
 from gitbench.clock import FixedClock
 from gitbench.errors import ErrorCode
-from tests.cli.common import actions, is_ancestor, ok, porcelain, refused, show_blob, tree_paths
+from tests.cli.common import (
+    actions,
+    is_ancestor,
+    ok,
+    porcelain,
+    refused,
+    refused_human,
+    show_blob,
+    tree_paths,
+)
 from tests.support.benches import commit_on_branch, make_bench
 from tests.support.cli import run
 from tests.support.gitcli import git, rev
@@ -147,11 +156,10 @@ def test_publish_of_deletions_without_confirmation_is_canceled(deleting: Path) -
 def test_publish_of_deletions_in_human_mode_is_canceled_when_not_interactive(
     deleting: Path,
 ) -> None:
-    main = rev(deleting, "main")
-    result = run(deleting, "publish", input="y\n")
-    assert result.exit_code == int(ErrorCode.USER_CANCELED.exit_status)
-    assert "USER_CANCELED" in result.stderr
-    assert rev(deleting, "main") == main
+    result = refused_human(
+        deleting, "publish", input="y\n", code=ErrorCode.USER_CANCELED, phase="conflict_check"
+    )
+    assert "gitbench review" in result.stderr
 
 
 def test_publish_with_a_partial_confirm_delete_is_refused(deleting: Path) -> None:

@@ -9,7 +9,6 @@ import pytest
 from gitbench.errors import ErrorCode
 from tests.cli.common import ok, porcelain, refused, show_blob, snapshot, tree_paths
 from tests.support.benches import make_bench
-from tests.support.cli import run
 from tests.support.gitcli import git, rev
 
 
@@ -167,11 +166,16 @@ def test_put_delete_of_a_file_already_deleted_in_the_draft_is_refused(tmp_path: 
 
 
 def test_put_from_a_missing_file_is_refused(bench_path: Path, work_dir: Path) -> None:
-    result = run(bench_path, "--json", "put", "x.md", "--from", str(work_dir / "nope"))
-    assert result.exit_code == int(ErrorCode.FILE_READ_FAILED.exit_status)
-    assert result.error_code == "FILE_READ_FAILED"
-    assert result.json()["error"]["phase"] == "read_input"
-    assert rev(bench_path, "draft") is None
+    error = refused(
+        bench_path,
+        "put",
+        "x.md",
+        "--from",
+        str(work_dir / "nope"),
+        code=ErrorCode.FILE_READ_FAILED,
+        phase="read_input",
+    )
+    assert error["detail"]["path"] == str(work_dir / "nope")
 
 
 def test_put_adds_to_an_existing_draft(tmp_path: Path) -> None:

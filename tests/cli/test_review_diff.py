@@ -228,3 +228,14 @@ def test_review_patch_of_odd_file_names(tmp_path: Path, name: str) -> None:
     assert changed["path"] == name
     assert changed["patch"] is not None
     assert _patch_counts(changed["patch"]) == (1, 1)
+
+
+def test_review_shows_a_huge_text_file_by_size_and_hash(tmp_path: Path) -> None:
+    line = "a line of a very large text file\n"
+    big = line * (9 * 1024 * 1024 // len(line))
+    root = make_bench(tmp_path / "bench", {"big.txt": big}, draft={"big.txt": big + "one more\n"})
+    [changed] = ok(root, "review", "--patch")["files"]
+    assert changed["kind"] == "opaque"
+    assert changed["patch"] is None
+    assert changed["new_size"] == len(big) + len("one more\n")
+    assert changed["new_blob"] == rev(root, "draft:big.txt")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from gitbench.clock import FixedClock
 from gitbench.errors import ErrorCode
-from tests.cli.common import ok
+from tests.cli.common import ok, refused, refused_outside
 from tests.support.benches import commit_on_branch, make_bench
 from tests.support.cli import run
 from tests.support.gitcli import git, rev
@@ -135,10 +135,7 @@ def test_status_human_output_names_the_draft_commands(tmp_path: Path) -> None:
 def test_status_outside_a_workbench_is_refused(tmp_path: Path) -> None:
     plain = tmp_path / "plain"
     plain.mkdir()
-    result = run(plain, "--json", "status")
-    assert result.exit_code == int(ErrorCode.NOT_A_WORKBENCH.exit_status)
-    assert result.json()["error"]["code"] == "NOT_A_WORKBENCH"
-    assert result.json()["error"]["phase"] == "open"
+    refused_outside(plain, "status", code=ErrorCode.NOT_A_WORKBENCH, phase="open")
 
 
 def test_status_in_a_plain_git_repository_is_refused(tmp_path: Path) -> None:
@@ -146,6 +143,13 @@ def test_status_in_a_plain_git_repository_is_refused(tmp_path: Path) -> None:
     repo.mkdir()
     git("init", "-q", "-b", "main", cwd=repo)
     git("commit", "-q", "--allow-empty", "-m", "x", cwd=repo)
-    result = run(repo, "--json", "status")
-    assert result.error_code == "NOT_A_WORKBENCH"
-    assert result.exit_code == 1
+    refused(repo, "status", code=ErrorCode.NOT_A_WORKBENCH, phase="open")
+
+
+def test_status_with_the_draft_checked_out(tmp_path: Path) -> None:
+    root = make_bench(tmp_path / "bench", {"a.md": "a\n"}, draft={"a.md": "b\n"})
+    git("switch", "-q", "draft", cwd=root)
+    result = ok(root, "status")
+    assert result["head"] == "refs/heads/draft"
+    assert result["local_changes"] == []
+    assert result["draft"]["tip"] == rev(root, "draft")
