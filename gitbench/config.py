@@ -26,6 +26,9 @@ class Environment:
     committer_name: str | None = None
     committer_email: str | None = None
     debug: bool = False
+    # Fault injection for the crash-safety tests: the name of a step boundary at which the
+    # process kills itself with SIGKILL (see store/faults.py). Never set in normal use.
+    fault_at: str | None = None
 
 
 def load_environment(environ: Mapping[str, str] | None = None) -> Environment:
@@ -36,6 +39,7 @@ def load_environment(environ: Mapping[str, str] | None = None) -> Environment:
         committer_name=env.get("GIT_COMMITTER_NAME") or None,
         committer_email=env.get("GIT_COMMITTER_EMAIL") or None,
         debug=env.get("GITBENCH_DEBUG", "") not in ("", "0"),
+        fault_at=env.get("GITBENCH_FAULT_AT") or None,
     )
 
 

@@ -30,7 +30,10 @@ def test_tests_never_patch_gitbench() -> None:
 
 
 def _help_tree(command: click.Command, path: list[str]) -> list[str]:
-    ctx = click.Context(command, info_name=" ".join(path), terminal_width=100)
+    # The same help options a real invocation gets (click caches the help option per command).
+    ctx = click.Context(
+        command, info_name=" ".join(path), terminal_width=100, help_option_names=["-h", "--help"]
+    )
     pages = [f"$ {' '.join(path)} --help\n{command.get_help(ctx)}\n"]
     if isinstance(command, click.Group):
         for name in sorted(command.commands):

@@ -32,7 +32,13 @@ class Options:
         from gitbench.config import load_environment
         from gitbench.services.session import open_bench
 
-        return open_bench(self.directory, clock=self.clock, env=load_environment())
+        wb = open_bench(self.directory, clock=self.clock, env=load_environment())
+        if wb.recovered:
+            from gitbench.cli import render
+
+            for line in wb.recovered:
+                render.notice(f"[yellow]gitbench:[/] {render.escape(line)}")
+        return wb
 
 
 def options() -> Options:

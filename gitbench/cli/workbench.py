@@ -10,11 +10,13 @@ import click
 from gitbench.cli import render
 from gitbench.cli.app import confirm, json_option, options
 from gitbench.cli.render import escape, short
+from gitbench.errors import ExitStatus
 
 if TYPE_CHECKING:
     from rich.console import Console
 
     from gitbench.services.models import (
+        DoctorResult,
         FailureList,
         HooksResult,
         InitResult,
@@ -250,4 +252,29 @@ def _hooks(out: Console, r: HooksResult) -> None:
         out.print("Repair with [cyan]gitbench hooks install[/]")
 
 
-COMMANDS = [init, status, delete, config_group, failures, hooks_group]
+@click.command()
+@json_option
+def doctor() -> None:
+    """Repair what a crash left behind, then verify every invariant (exit 4 if one fails)."""
+    from gitbench.services.doctor import doctor as run_doctor
+
+    result = run_doctor(options().bench())
+    render.emit(result, "doctor", lambda out: _doctor(out, result))
+    if not result.healthy:
+        raise SystemExit(int(ExitStatus.REFUSED))
+
+
+def _doctor(out: Console, r: DoctorResult) -> None:
+    for line in r.repaired:
+        out.print(f"[yellow]repaired:[/] {escape(line)}")
+    for check in r.checks:
+        mark = "[green]✓[/]" if check.ok else "[red]✗[/]"
+        out.print(f"{mark} {escape(check.name)}: {escape(check.detail)}")
+    if r.recent_recoveries:
+        out.print("Recent recoveries:")
+        for line in r.recent_recoveries:
+            out.print(f"  {escape(line)}")
+    out.print("Healthy." if r.healthy else "[red]Some invariants do not hold (see above).[/]")
+
+
+COMMANDS = [init, status, delete, config_group, failures, hooks_group, doctor]

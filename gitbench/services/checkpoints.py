@@ -47,13 +47,18 @@ def prepare_checkpoint(
 def create_checkpoint(
     wb: Workbench, description: str = "", reason: str = "manual"
 ) -> CheckpointCreated:
-    """Checkpoint the current main, then apply the retention policy."""
+    """Checkpoint the current main and apply the retention policy, in one ref transaction (a
+    crash never leaves the new checkpoint without the pruning, or the reverse)."""
     with change(wb, "checkpoint create"):
         main = require_main(wb)
         update, checkpoint = prepare_checkpoint(wb, main, reason, description)
-        refs.update_refs(wb, [update], f"gitbench: checkpoint {checkpoint.id}")
-        pruned = prune(wb)
-    return CheckpointCreated(checkpoint=checkpoint, pruned=pruned)
+        keep = {r: int(read_setting(wb, setting(f"retention.{r}"))) for r in ("manual", "auto")}
+        doomed = _beyond_retention([*list_checkpoints(wb).checkpoints, checkpoint], keep)
+        removals = [
+            RefUpdate(RefName(CHECKPOINT_PREFIX + c.id), _tag_id(wb, c.id), None) for c in doomed
+        ]
+        moves.move_refs(wb, [update, *removals], f"gitbench: checkpoint {checkpoint.id}")
+    return CheckpointCreated(checkpoint=checkpoint, pruned=[c.id for c in doomed])
 
 
 def list_checkpoints(wb: Workbench) -> CheckpointList:
@@ -87,30 +92,24 @@ def restore_checkpoint(wb: Workbench, checkpoint_id: str) -> RestoreResult:
         guard, pre = prepare_checkpoint(wb, main, "pre_restore", f"before restoring {target.id}")
         message = f"Restore checkpoint {target.id}\n\nGitbench-Restored-From: {target.commit}\n"
         commit = objects.create_commit(wb, tree, [main], message)
+        # pre_restore checkpoints are never pruned, so restore has no retention to apply.
         moves.move_refs(
             wb, [guard, RefUpdate(MAIN, main, commit)], f"gitbench: restore {target.id}"
         )
-        prune(wb)
     return RestoreResult(
         checkpoint=target.id, commit=commit, pre_restore=pre, files_changed=changed
     )
 
 
-def prune(wb: Workbench) -> list[str]:
-    """Apply retention: keep the newest `retention.manual` manual and `retention.auto` auto
-    checkpoints; never delete publish or pre_restore ones. Returns the ids deleted."""
+def _beyond_retention(checkpoints: list[Checkpoint], settings: dict[str, int]) -> list[Checkpoint]:
+    """The oldest manual and auto checkpoints past `retention.manual` / `retention.auto`;
+    publish and pre_restore checkpoints are never pruned."""
     doomed: list[Checkpoint] = []
-    everything = list_checkpoints(wb).checkpoints
+    ordered = sorted(checkpoints, key=lambda c: (c.created_at, c.id))
     for reason in ("manual", "auto"):
-        keep = int(read_setting(wb, setting(f"retention.{reason}")))
-        mine = [c for c in everything if c.reason == reason]
-        doomed.extend(mine[: max(0, len(mine) - keep)])
-    if doomed:
-        updates = [
-            RefUpdate(RefName(CHECKPOINT_PREFIX + c.id), _tag_id(wb, c.id), None) for c in doomed
-        ]
-        refs.update_refs(wb, updates, "gitbench: checkpoint retention")
-    return [c.id for c in doomed]
+        mine = [c for c in ordered if c.reason == reason]
+        doomed.extend(mine[: max(0, len(mine) - settings[reason])])
+    return doomed
 
 
 def _lookup(wb: Workbench, checkpoint_id: str) -> tuple[str, ObjectId]:
@@ -139,7 +138,7 @@ def _read(wb: Workbench, name: str, tag: ObjectId) -> Checkpoint:
         commit = objects.commit_info(wb, tag)
         meta = _Meta(description="(made without gitbench)", created_at=iso(from_epoch(commit.time)))
         return Checkpoint(id=name, commit=commit.id, **meta.model_dump())
-    info = objects.tag_info(wb, name, tag)
+    info = objects.tag_info(wb, tag)
     try:
         meta = _Meta.model_validate_json(info.message)
     except ValidationError:

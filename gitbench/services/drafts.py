@@ -69,13 +69,13 @@ def discard(wb: Workbench) -> DiscardResult:
     """Delete the draft, keeping its tip under refs/gitbench/discarded/ so it can be undone."""
     with change(wb, "discard"):
         tip = require_draft(wb)
-        if refs.head_branch(wb) == DRAFT:
-            moves.switch_branch(wb, MAIN)
         saved = _free_name(wb, DISCARDED_PREFIX + stamp(wb.clock.now()))
-        refs.update_refs(
+        on_draft = refs.head_branch(wb) == DRAFT
+        moves.move_refs(
             wb,
             [RefUpdate(saved, None, tip), RefUpdate(DRAFT, tip, None)],
             "gitbench: discard draft",
+            head_after=MAIN if on_draft else None,
         )
     return DiscardResult(tip=tip, saved_as=saved)
 
@@ -97,10 +97,8 @@ def undo_discard(wb: Workbench) -> UndoDiscardResult:
             )
         name, tip = saved[-1]
         refuse_if_main_moved(wb, tip)
-        refs.update_refs(
-            wb,
-            [RefUpdate(DRAFT, None, tip), RefUpdate(name, tip, None)],
-            "gitbench: undo discard",
+        moves.move_refs(
+            wb, [RefUpdate(DRAFT, None, tip), RefUpdate(name, tip, None)], "gitbench: undo discard"
         )
     return UndoDiscardResult(tip=tip, restored_from=name)
 

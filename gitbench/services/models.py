@@ -206,3 +206,16 @@ class HooksResult(Result):
     hooks: list[HookState]
     repaired: list[str]
     warnings: list[str]
+
+
+class DoctorCheck(Result):
+    name: str
+    ok: bool
+    detail: str
+
+
+class DoctorResult(Result):
+    healthy: bool
+    repaired: list[str]
+    checks: list[DoctorCheck]
+    recent_recoveries: list[str]

@@ -48,12 +48,15 @@ def publish(
         guard, checkpoint = prepare_checkpoint(wb, main, "publish", description)
         step("fast_forward")
         updates = [guard, RefUpdate(MAIN, main, tip), RefUpdate(DRAFT, tip, None)]
+        # Someone who switched to the draft with git ends up on main, which now holds it.
         on_draft = refs.head_branch(wb) == DRAFT
-        moves.move_refs(wb, updates, f"gitbench: publish{': ' + message if message else ''}")
+        moves.move_refs(
+            wb,
+            updates,
+            f"gitbench: publish{': ' + message if message else ''}",
+            head_after=MAIN if on_draft else None,
+        )
         step("finalizing")
-        if on_draft:
-            # The working tree already shows the draft, which is now main.
-            refs.point_head(wb, MAIN)
     return PublishResult(
         previous=main,
         published=tip,

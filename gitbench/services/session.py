@@ -9,10 +9,12 @@ from pathlib import Path
 from gitbench.clock import Clock, SystemClock, iso
 from gitbench.config import Environment
 from gitbench.errors import Action, ErrorCode, GitbenchError
-from gitbench.store import notes, objects, refs
+from gitbench.store import journal, notes, objects, recovery, refs
 from gitbench.store.lock import workbench_lock
 from gitbench.store.repo import Workbench, open_workbench
 from gitbench.store.types import DRAFT, FAILURES_NOTES, MAIN, ObjectId
+
+RECOVERY_LOG = "recovery.log"
 
 # Refusals change nothing, so there is nothing to record; any other failure inside a change
 # leaves a failure note on the commit that was current.
@@ -32,20 +34,45 @@ REFUSALS = frozenset(
 
 
 def open_bench(path: Path, clock: Clock | None = None, env: Environment | None = None) -> Workbench:
-    """Open the workbench that contains `path`."""
-    return open_workbench(path, clock or SystemClock(), env or Environment())
+    """Open the workbench that contains `path`, finishing or undoing any operation a crash
+    interrupted (what was done is in `wb.recovered`)."""
+    wb = open_workbench(path, clock or SystemClock(), env or Environment())
+    if journal.intent_path(wb).exists():
+        with workbench_lock(wb.state_dir) as stale:
+            _repair(wb, stale)
+    return wb
 
 
 @contextlib.contextmanager
 def change(wb: Workbench, command: str) -> Iterator[None]:
     """Hold the workbench lock while `command` changes the workbench."""
-    with workbench_lock(wb.state_dir):
+    with workbench_lock(wb.state_dir) as stale:
+        _repair(wb, stale)
         try:
             yield
         except GitbenchError as exc:
             if exc.code not in REFUSALS:
                 record_failure(wb, command, exc)
             raise
+
+
+def _repair(wb: Workbench, stale_locks: list[str]) -> None:
+    done = list(stale_locks)
+    intent_found = journal.intent_path(wb).exists()
+    if stale_locks and not intent_found:
+        # The dead holder may have died inside libgit2 with a ref locked.
+        done += recovery.remove_git_locks(wb)
+    done += recovery.recover(wb)
+    if done:
+        wb.recovered.extend(done)
+        log_recovery(wb, done)
+
+
+def log_recovery(wb: Workbench, lines: list[str]) -> None:
+    """Keep what recovery did where `gitbench doctor` can show it later."""
+    stamp_ = iso(wb.clock.now())
+    with (wb.state_dir / RECOVERY_LOG).open("a") as handle:
+        handle.writelines(f"{stamp_} {line}\n" for line in lines)
 
 
 def record_failure(wb: Workbench, command: str, error: GitbenchError) -> None:

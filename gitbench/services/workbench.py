@@ -12,7 +12,7 @@ from gitbench.services import hooks
 from gitbench.services.drafts import draft_summary
 from gitbench.services.models import DeleteResult, InitResult, StatusResult
 from gitbench.services.session import change, refuse_if_draft, require_main
-from gitbench.store import notes, objects, refs, repo, worktree
+from gitbench.store import moves, notes, objects, refs, repo, worktree
 from gitbench.store.types import CHECKPOINT_PREFIX, FAILURES_NOTES, MAIN, RefUpdate
 
 FIRST_COMMIT_MESSAGE = "Create workbench"
@@ -38,7 +38,7 @@ def init_workbench(
     wb = repo.create_repository(root, clock, env)
     tree = objects.empty_tree(wb)
     first = objects.create_commit(wb, tree, [], FIRST_COMMIT_MESSAGE)
-    refs.update_refs(wb, [RefUpdate(MAIN, None, first)], "gitbench: create workbench")
+    moves.move_refs(wb, [RefUpdate(MAIN, None, first)], "gitbench: create workbench")
     return _finish(wb, adopted=False)
 
 

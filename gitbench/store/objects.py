@@ -166,11 +166,12 @@ def is_tag(wb: Workbench, oid: ObjectId) -> bool:
     return bool(wb.repo[oid].type == ObjectType.TAG)
 
 
-def tag_info(wb: Workbench, name: str, tag: ObjectId) -> TagInfo:
+def tag_info(wb: Workbench, tag: ObjectId) -> TagInfo:
+    """The tag object's own fields; `name` is the name written inside it, not its ref."""
     obj = wb.repo[tag]
     assert isinstance(obj, pygit2.Tag)
     tagger_time = obj.tagger.time if obj.tagger is not None else 0
-    return TagInfo(name, tag, ObjectId(str(obj.target)), obj.message, tagger_time)
+    return TagInfo(obj.name, tag, ObjectId(str(obj.target)), obj.message, tagger_time)
 
 
 def signature(wb: Workbench) -> pygit2.Signature:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pygit2
@@ -36,6 +36,10 @@ class Workbench:
     repo: pygit2.Repository
     identity: Identity
     clock: Clock
+    fault_at: str | None = None
+    boundaries_passed: dict[str, int] = field(default_factory=dict)
+    # What opening the workbench repaired (an interrupted operation, stale locks), for people.
+    recovered: list[str] = field(default_factory=list)
 
     @property
     def state_dir(self) -> Path:
@@ -102,7 +106,12 @@ def _workbench(repo: pygit2.Repository, clock: Clock, env: Environment) -> Workb
     git_dir = Path(repo.path).resolve()
     root = Path(repo.workdir).resolve()
     return Workbench(
-        root=root, git_dir=git_dir, repo=repo, identity=_identity(repo, env), clock=clock
+        root=root,
+        git_dir=git_dir,
+        repo=repo,
+        identity=_identity(repo, env),
+        clock=clock,
+        fault_at=env.fault_at,
     )
 
 
