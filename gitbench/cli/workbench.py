@@ -36,11 +36,12 @@ if TYPE_CHECKING:
 @json_option
 def init(directory: Path | None, adopt: bool) -> None:
     """Create a workbench in DIRECTORY (default: the current directory)."""
+    from gitbench.config import load_environment
     from gitbench.services.workbench import init_workbench
 
     opts = options()
     root = opts.directory / directory if directory else opts.directory
-    result = init_workbench(root, adopt=adopt, clock=opts.clock)
+    result = init_workbench(root, adopt=adopt, clock=opts.clock, env=load_environment())
     render.emit(result, "init", lambda out: _init(out, result))
 
 

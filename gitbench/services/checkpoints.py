@@ -7,6 +7,7 @@ checkpoint, then adds a commit on main whose tree is the checkpoint's tree.
 from __future__ import annotations
 
 import json
+import re
 from typing import Literal
 
 from pydantic import BaseModel, ValidationError
@@ -30,7 +31,7 @@ def prepare_checkpoint(
     """Write the tag object for a checkpoint of `commit`; the caller creates its ref in the same
     compare-and-swap as the change the checkpoint protects."""
     now = wb.clock.now()
-    name = _free_id(wb, f"{stamp(now)}-{reason}")
+    name = _free_id(wb, stamp(now), reason)
     files = objects.tree_files(wb, objects.commit_info(wb, commit).tree)
     meta = {
         "reason": reason,
@@ -54,10 +55,14 @@ def create_checkpoint(
         update, checkpoint = prepare_checkpoint(wb, main, reason, description)
         keep = {r: int(read_setting(wb, setting(f"retention.{r}"))) for r in ("manual", "auto")}
         doomed = _beyond_retention([*list_checkpoints(wb).checkpoints, checkpoint], keep)
+        # With a retention of 0 the new checkpoint is pruned at once: it is never created.
+        creations = [] if checkpoint in doomed else [update]
         removals = [
-            RefUpdate(RefName(CHECKPOINT_PREFIX + c.id), _tag_id(wb, c.id), None) for c in doomed
+            RefUpdate(RefName(CHECKPOINT_PREFIX + c.id), _tag_id(wb, c.id), None)
+            for c in doomed
+            if c != checkpoint
         ]
-        moves.move_refs(wb, [update, *removals], f"gitbench: checkpoint {checkpoint.id}")
+        moves.move_refs(wb, creations + removals, f"gitbench: checkpoint {checkpoint.id}")
     return CheckpointCreated(checkpoint=checkpoint, pruned=[c.id for c in doomed])
 
 
@@ -67,11 +72,12 @@ def list_checkpoints(wb: Workbench) -> CheckpointList:
         _read(wb, name.removeprefix(CHECKPOINT_PREFIX), tag)
         for name, tag in refs.list_refs(wb, CHECKPOINT_PREFIX)
     ]
-    return CheckpointList(checkpoints=sorted(found, key=lambda c: (c.created_at, c.id)))
+    # A tag on something other than a commit is no checkpoint (doctor reports it).
+    return CheckpointList(checkpoints=sorted((c for c in found if c), key=_age_order))
 
 
 def show_checkpoint(wb: Workbench, checkpoint_id: str) -> Checkpoint:
-    return _read(wb, *_lookup(wb, checkpoint_id))
+    return _lookup(wb, checkpoint_id)
 
 
 def restore_checkpoint(wb: Workbench, checkpoint_id: str) -> RestoreResult:
@@ -79,8 +85,7 @@ def restore_checkpoint(wb: Workbench, checkpoint_id: str) -> RestoreResult:
     checkpoint. Refused while a draft exists."""
     with change(wb, "checkpoint restore"):
         refuse_if_draft(wb, "restore a checkpoint")
-        name, tag = _lookup(wb, checkpoint_id)
-        target = _read(wb, name, tag)
+        target = _lookup(wb, checkpoint_id)
         main = require_main(wb)
         main_tree = objects.commit_info(wb, main).tree
         tree = objects.commit_info(wb, ObjectId(target.commit)).tree
@@ -105,17 +110,18 @@ def _beyond_retention(checkpoints: list[Checkpoint], settings: dict[str, int]) -
     """The oldest manual and auto checkpoints past `retention.manual` / `retention.auto`;
     publish and pre_restore checkpoints are never pruned."""
     doomed: list[Checkpoint] = []
-    ordered = sorted(checkpoints, key=lambda c: (c.created_at, c.id))
+    ordered = sorted(checkpoints, key=_age_order)
     for reason in ("manual", "auto"):
         mine = [c for c in ordered if c.reason == reason]
         doomed.extend(mine[: max(0, len(mine) - settings[reason])])
     return doomed
 
 
-def _lookup(wb: Workbench, checkpoint_id: str) -> tuple[str, ObjectId]:
+def _lookup(wb: Workbench, checkpoint_id: str) -> Checkpoint:
     cleaned = checkpoint_id.removeprefix("refs/tags/").removeprefix("checkpoint/")
     tag = refs.read_ref(wb, RefName(CHECKPOINT_PREFIX + cleaned)) if "/" not in cleaned else None
-    if tag is None:
+    found = _read(wb, cleaned, tag) if tag is not None else None
+    if found is None:
         raise GitbenchError(
             ErrorCode.NOT_FOUND,
             f"no checkpoint {checkpoint_id!r}",
@@ -123,27 +129,43 @@ def _lookup(wb: Workbench, checkpoint_id: str) -> tuple[str, ObjectId]:
             actions=(Action.RESTORE_CHECKPOINT,),
             detail={"id": checkpoint_id},
         )
-    return cleaned, tag
+    return found
 
 
 def _tag_id(wb: Workbench, name: str) -> ObjectId:
     tag = refs.read_ref(wb, RefName(CHECKPOINT_PREFIX + name))
-    assert tag is not None
+    assert tag is not None, f"checkpoint {name} vanished under the workbench lock"
     return tag
 
 
-def _read(wb: Workbench, name: str, tag: ObjectId) -> Checkpoint:
+def _read(wb: Workbench, name: str, tag: ObjectId) -> Checkpoint | None:
+    commit = objects.peel_to_commit(wb, tag)
+    if commit is None:
+        return None
     if not objects.is_tag(wb, tag):
         # A lightweight tag made by hand: describe it from its commit alone.
-        commit = objects.commit_info(wb, tag)
-        meta = _Meta(description="(made without gitbench)", created_at=iso(from_epoch(commit.time)))
-        return Checkpoint(id=name, commit=commit.id, **meta.model_dump())
+        made = iso(from_epoch(objects.commit_info(wb, commit).time))
+        meta = _Meta(description="(made without gitbench)", created_at=made)
+        return Checkpoint(id=name, commit=commit, **meta.model_dump())
     info = objects.tag_info(wb, tag)
     try:
         meta = _Meta.model_validate_json(info.message)
     except ValidationError:
         meta = _Meta(description=info.message.strip(), created_at=iso(from_epoch(info.time)))
-    return Checkpoint(id=name, commit=info.target, **meta.model_dump())
+    return Checkpoint(id=name, commit=commit, **meta.model_dump())
+
+
+_ID = re.compile(r"^(?P<stamp>\d{8}T\d{6}Z)-(?P<reason>[a-z_]+)(?:-(?P<n>\d+))?$")
+
+
+def _sequence(checkpoint_id: str) -> int:
+    match = _ID.match(checkpoint_id)
+    return int(match["n"] or 1) if match else 0
+
+
+def _age_order(checkpoint: Checkpoint) -> tuple[str, int, str]:
+    # Within one second the -n suffix counts up: compare it as a number, not as text.
+    return (checkpoint.created_at, _sequence(checkpoint.id), checkpoint.id)
 
 
 class _Meta(BaseModel):
@@ -156,9 +178,12 @@ class _Meta(BaseModel):
     bytes: int = 0
 
 
-def _free_id(wb: Workbench, base: str) -> str:
-    candidate, n = base, 1
-    while refs.read_ref(wb, RefName(CHECKPOINT_PREFIX + candidate)) is not None:
-        n += 1
-        candidate = f"{base}-{n}"
-    return candidate
+def _free_id(wb: Workbench, when: str, reason: str) -> str:
+    """`<stamp>-<reason>`, or with `-n` one past every checkpoint of the same second, so an id
+    freed by retention is never reused for a newer checkpoint."""
+    taken = [
+        _sequence(name.removeprefix(CHECKPOINT_PREFIX))
+        for name, _ in refs.list_refs(wb, f"{CHECKPOINT_PREFIX}{when}-")
+    ]
+    n = max(taken, default=0) + 1
+    return f"{when}-{reason}" if n == 1 else f"{when}-{reason}-{n}"

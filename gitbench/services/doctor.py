@@ -77,6 +77,8 @@ def _checkpoints_intact(wb: Workbench) -> DoctorCheck:
         # (or at a bare commit) was moved or forged with plain git.
         if not objects.is_tag(wb, tag) or objects.tag_info(wb, tag).name != short:
             moved.append(short)
+        elif objects.peel_to_commit(wb, tag) is None:
+            moved.append(f"{short} (not on a commit)")
     return DoctorCheck(
         name=name, ok=not moved, detail=", ".join(moved) or "every checkpoint tag names itself"
     )

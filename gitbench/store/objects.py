@@ -162,6 +162,14 @@ def write_tag(wb: Workbench, name: str, target: ObjectId, message: str) -> Objec
         return ObjectId(str(wb.repo.odb.write(ObjectType.TAG, raw.encode())))
 
 
+def peel_to_commit(wb: Workbench, oid: ObjectId) -> ObjectId | None:
+    """The commit a tag (or chain of tags) points at; None when it ends at something else."""
+    obj = wb.repo.get(oid)
+    while isinstance(obj, pygit2.Tag):
+        obj = wb.repo.get(obj.target)
+    return ObjectId(str(obj.id)) if isinstance(obj, pygit2.Commit) else None
+
+
 def is_tag(wb: Workbench, oid: ObjectId) -> bool:
     return bool(wb.repo[oid].type == ObjectType.TAG)
 

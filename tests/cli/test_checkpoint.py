@@ -241,13 +241,6 @@ def test_retention_reports_what_it_pruned(bench_path: Path, clock: FixedClock) -
     assert result["pruned"] == [first]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: after retention deletes '<stamp>-manual' within the same second, the next "
-    "checkpoint reuses that free id; being the smallest id of the second it counts as the "
-    "oldest, so the checkpoint just created is pruned at once (or, with the one-transaction "
-    "create_checkpoint, `_tag_id` hits an AssertionError: internal error, exit 3)",
-)
 def test_retention_within_one_second_keeps_the_newest(bench_path: Path, clock: FixedClock) -> None:
     ok(bench_path, "config", "set", "retention.manual", "2")
     ids = [
@@ -257,12 +250,6 @@ def test_retention_within_one_second_keeps_the_newest(bench_path: Path, clock: F
     assert sorted(tags(bench_path)) == sorted(f"checkpoint/{i}" for i in ids[2:])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: checkpoints made in the same second are ordered by id as text, so "
-    "'<stamp>-manual-10' sorts before '<stamp>-manual-2': `checkpoint list` is no longer "
-    "oldest first (and retention, which uses the same order, prunes the wrong ones)",
-)
 def test_checkpoint_list_is_oldest_first_for_more_than_nine_in_one_second(
     bench_path: Path, clock: FixedClock
 ) -> None:
@@ -290,12 +277,6 @@ def test_retention_never_prunes_publish_or_pre_restore_checkpoints(
     assert reasons == ["publish", "pre_restore", "manual", "manual"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: with retention.manual 0 (its documented minimum) create_checkpoint puts the "
-    "checkpoint being created among the doomed and `_tag_id` asserts its ref exists: "
-    "AssertionError, an internal error (exit 3) instead of a created-then-pruned checkpoint",
-)
 def test_retention_zero_keeps_no_manual_checkpoint(bench_path: Path) -> None:
     ok(bench_path, "config", "set", "retention.manual", "0")
     result = ok(bench_path, "checkpoint", "create")
@@ -303,12 +284,6 @@ def test_retention_zero_keeps_no_manual_checkpoint(bench_path: Path) -> None:
     assert tags(bench_path) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a checkpoint tag made with plain git on a blob (the hooks allow creating "
-    "checkpoint tags) is listed with the blob as its 'commit', and `checkpoint restore` on it "
-    "crashes with an AssertionError in objects.commit_info (internal error, exit 3)",
-)
 def test_restore_of_a_checkpoint_that_is_not_a_commit_is_refused(bench_path: Path) -> None:
     blob = git("rev-parse", "main:notes.md", cwd=bench_path)
     git("tag", "-a", "-m", "odd", "checkpoint/odd", blob, cwd=bench_path)

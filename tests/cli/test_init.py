@@ -134,12 +134,6 @@ def test_init_makes_a_workbench_other_commands_accept(tmp_path: Path) -> None:
     assert status["local_changes"] == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: `gitbench init` calls init_workbench without the environment, so the first "
-    "commit ignores GIT_AUTHOR_NAME/GIT_AUTHOR_EMAIL (design.md section 7) and is authored by "
-    "gitbench <gitbench@localhost>",
-)
 def test_init_first_commit_uses_the_author_from_the_environment(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
