@@ -403,3 +403,21 @@ def test_add_keeps_unrelated_local_changes(bench_path: Path, work_dir: Path) -> 
     assert (bench_path / "notes.md").read_bytes() == b"local edit\n"
     assert (bench_path / "other.md").read_bytes() == b"other\n"
     assert porcelain(bench_path) == " M notes.md"
+
+
+def test_add_refuses_when_a_local_directory_is_in_the_way(bench_path: Path, work_dir: Path) -> None:
+    _write(bench_path / "report.md" / "mine.txt", "mine\n")
+    source = _write(work_dir / "report.md", "incoming\n")
+    refused(bench_path, "add", str(source), code=ErrorCode.WORKTREE_DIRTY, phase="worktree_check")
+
+
+def test_add_refuses_when_a_local_file_is_in_the_way(bench_path: Path, work_dir: Path) -> None:
+    _write(bench_path / "sub", "mine\n")
+    _write(work_dir / "sub" / "a.md", "incoming\n")
+    refused(
+        bench_path,
+        "add",
+        str(work_dir / "sub"),
+        code=ErrorCode.WORKTREE_DIRTY,
+        phase="worktree_check",
+    )

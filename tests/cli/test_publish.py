@@ -236,3 +236,11 @@ def test_publish_while_the_draft_is_checked_out(root: Path) -> None:
     assert git("symbolic-ref", "HEAD", cwd=root) == "refs/heads/main"
     assert porcelain(root) == ""
     assert (root / "notes.md").read_text() == "alpha\nBETA\n"
+
+
+def test_publish_refuses_when_a_local_file_is_in_the_way_of_a_new_directory(
+    bench_path: Path,
+) -> None:
+    commit_on_branch(bench_path, "draft", {"newdir/a.md": "a\n"}, "draft")
+    (bench_path / "newdir").write_text("my local file\n")
+    refused(bench_path, "publish", code=ErrorCode.WORKTREE_DIRTY, phase="worktree_check")
