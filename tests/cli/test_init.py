@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from gitbench.errors import ErrorCode
-from tests.cli.common import ok, porcelain, refused, refused_outside
+from tests.cli.common import error_document, files_of, ok, porcelain, refused, refused_outside
 from tests.support.cli import run
 from tests.support.gitcli import git, rev
 
@@ -142,3 +142,20 @@ def test_init_first_commit_uses_the_author_from_the_environment(
     ok(tmp_path, "init", "bench")
     author = git("log", "-1", "--format=%an <%ae>", "main", cwd=tmp_path / "bench")
     assert author == "Ada Lovelace <ada@example.com>"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: `gitbench init FILE/sub` (a path below an existing regular file) crashes with "
+    "an uncaught NotADirectoryError from mkdir: an internal error (exit 3) instead of a "
+    "GitbenchError saying the directory cannot be created",
+)
+def test_init_below_a_regular_file_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "afile").write_text("not a directory\n")
+    before = files_of(tmp_path)
+    result = run(tmp_path, "--json", "init", "afile/sub")
+    error = error_document(result)
+    assert error["code"] in {"FILE_WRITE_FAILED", "VALIDATION_FAILED"}
+    assert error["phase"] == "init"
+    assert result.exit_code == ErrorCode(error["code"]).exit_status
+    assert files_of(tmp_path) == before
