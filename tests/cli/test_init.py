@@ -159,3 +159,26 @@ def test_init_below_a_regular_file_is_refused(tmp_path: Path) -> None:
     assert error["phase"] == "init"
     assert result.exit_code == ErrorCode(error["code"]).exit_status
     assert files_of(tmp_path) == before
+
+
+def test_a_workbench_made_by_init_goes_through_the_whole_cycle(tmp_path: Path) -> None:
+    """init, add, put, review, publish, checkpoint, restore: with the hooks installed, since
+    gitbench writes through libgit2, which runs no hooks."""
+    source = tmp_path / "outside" / "plan.md"
+    source.parent.mkdir()
+    source.write_text("v1\n")
+    ok(tmp_path, "init", "bench")
+    root = tmp_path / "bench"
+    first = ok(root, "add", str(source))["commit"]
+    ok(root, "put", "plan.md", input="v2\n")
+    assert [f["status"] for f in ok(root, "review")["files"]] == ["modified"]
+    published = ok(root, "publish")
+    assert (root / "plan.md").read_text() == "v2\n"
+    assert published["checkpoint"]["commit"] == first
+    ok(root, "checkpoint", "restore", published["checkpoint"]["id"])
+    assert (root / "plan.md").read_text() == "v1\n"
+    assert git("rev-parse", "main^{tree}", cwd=root) == git(
+        "rev-parse", f"{first}^{{tree}}", cwd=root
+    )
+    assert porcelain(root) == ""
+    assert ok(root, "hooks", "status")["active"] is True
