@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 
 from gitbench.errors import ErrorCode, GitbenchError
 
@@ -57,6 +58,47 @@ def _component_problem(part: str) -> str | None:
 def fold(path: str) -> str:
     """The form two paths share when they collide on a case-insensitive filesystem."""
     return unicodedata.normalize("NFC", path).casefold()
+
+
+def first_collision(new: Iterable[str], existing: Iterable[str]) -> tuple[str, str] | None:
+    """The first of `new` that cannot sit beside `existing` (and the new ones before it) on
+    every filesystem, with the reason; None when all can. Equal paths are updates, not clashes."""
+    files: dict[str, str] = {}
+    directories: dict[str, str] = {}
+    for path in existing:
+        _remember(path, files, directories)
+    for path in new:
+        why = _clash(path, files, directories)
+        if why:
+            return path, why
+        _remember(path, files, directories)
+    return None
+
+
+def _clash(path: str, files: dict[str, str], directories: dict[str, str]) -> str | None:
+    key = fold(path)
+    if key in files and files[key] != path:
+        return f"{path!r} collides with {files[key]!r} on case-insensitive disks"
+    if key in directories:
+        return f"{path!r} is a directory in the workbench"
+    for parent in _ancestors(path):
+        if fold(parent) in files:
+            return f"{path!r} needs {parent!r} to be a directory, but it is a file"
+        spelled = directories.get(fold(parent))
+        if spelled is not None and spelled != parent:
+            return f"{parent!r} collides with {spelled!r} on case-insensitive disks"
+    return None
+
+
+def _remember(path: str, files: dict[str, str], directories: dict[str, str]) -> None:
+    files.setdefault(fold(path), path)
+    for parent in _ancestors(path):
+        directories.setdefault(fold(parent), parent)
+
+
+def _ancestors(path: str) -> list[str]:
+    parts = path.split("/")
+    return ["/".join(parts[:i]) for i in range(1, len(parts))]
 
 
 def require_valid_path(path: str, phase: str = "validating") -> str:

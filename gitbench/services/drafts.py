@@ -12,7 +12,7 @@ from typing import Literal
 from gitbench.clock import from_epoch, iso, stamp
 from gitbench.config import setting
 from gitbench.errors import Action, ErrorCode, GitbenchError
-from gitbench.paths import require_valid_path
+from gitbench.paths import first_collision, require_valid_path
 from gitbench.services.models import DiscardResult, DraftSummary, PutResult, UndoDiscardResult
 from gitbench.services.session import (
     change,
@@ -54,6 +54,16 @@ def commit_to_draft(
     missing = [p for p, data in files.items() if data is None and before[p] is None]
     if missing:
         raise _not_in_draft(missing)
+    written = [p for p, data in files.items() if data is not None]
+    existing = [f.path for f in objects.tree_files(wb, parent_tree, with_sizes=False)]
+    clash = first_collision(written, existing)
+    if clash is not None:
+        raise GitbenchError(
+            ErrorCode.SANDBOX_VIOLATION,
+            f"{clash[1]}; the draft was not changed",
+            phase="validating",
+            detail={"path": clash[0]},
+        )
     blobs = {
         p: (None if data is None else objects.write_blob(wb, data)) for p, data in files.items()
     }

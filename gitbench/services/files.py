@@ -15,7 +15,7 @@ from pathlib import Path
 
 from gitbench.config import setting
 from gitbench.errors import ErrorCode, GitbenchError
-from gitbench.paths import fold, path_problem
+from gitbench.paths import first_collision, path_problem
 from gitbench.services.models import (
     AddResult,
     ExtractedFile,
@@ -125,6 +125,7 @@ def extract_files(wb: Workbench, paths: list[str], to: Path) -> ExtractResult:
     files = objects.tree_files(wb, objects.commit_info(wb, main).tree, with_sizes=False)
     chosen = _select(files, paths) if paths else [f.path for f in files]
     blob_of = {f.path: f.blob for f in files}
+    _refuse_files_in_the_way(to, chosen)
     written = [
         ExtractedFile(path=p, written_to=str(_extract_one(wb, blob_of[p], to / p))) for p in chosen
     ]
@@ -192,29 +193,9 @@ def _lstat(path: Path) -> os.stat_result:
 
 
 def _refuse_collisions(sources: list[_Source], existing: dict[str, TreeFile]) -> None:
-    by_fold: dict[str, str] = {fold(p): p for p in existing}
-    directories = {fold(p.rsplit("/", 1)[0]) for p in existing if "/" in p}
-    directories |= {
-        fold("/".join(p.split("/")[:i])) for p in existing for i in range(1, p.count("/") + 1)
-    }
-    for source in sources:
-        key = fold(source.dest)
-        other = by_fold.get(key)
-        if other is not None and other != source.dest:
-            raise _violation(
-                f"{source.dest!r} collides with {other!r} on case-insensitive disks", source.dest
-            )
-        if key in directories:
-            raise _violation(f"{source.dest!r} is a directory in the workbench", source.dest)
-        parents = [
-            "/".join(source.dest.split("/")[:i]) for i in range(1, source.dest.count("/") + 1)
-        ]
-        clash = next((p for p in parents if fold(p) in by_fold), None)
-        if clash is not None:
-            raise _violation(
-                f"{source.dest!r} needs {clash!r} to be a directory, but it is a file", source.dest
-            )
-        by_fold[key] = source.dest
+    clash = first_collision([s.dest for s in sources], existing)
+    if clash is not None:
+        raise _violation(clash[1], clash[0])
 
 
 def _refuse_too_many(wb: Workbench, sources: list[_Source], existing: dict[str, TreeFile]) -> None:
@@ -289,6 +270,19 @@ def _select(files: list[TreeFile], paths: list[str]) -> list[str]:
     if missing:
         raise _not_found(missing, "main")
     return list(chosen)
+
+
+def _refuse_files_in_the_way(to: Path, paths: list[str]) -> None:
+    """A file where a directory must go cannot be renamed around; say so before writing."""
+    folders = {to, *(parent for p in paths for parent in (to / p).parents if to in parent.parents)}
+    blocked = sorted(str(f) for f in folders if f.exists() and not f.is_dir())
+    if blocked:
+        raise GitbenchError(
+            ErrorCode.FILE_WRITE_FAILED,
+            f"a file is in the way of a directory: {', '.join(blocked)}; nothing was extracted",
+            phase="validating",
+            detail={"paths": blocked},
+        )
 
 
 def _extract_one(wb: Workbench, blob: ObjectId, target: Path) -> Path:

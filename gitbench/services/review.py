@@ -47,15 +47,8 @@ def _patches(
     changes: list[FileChange],
     kind_of: dict[ObjectId, kinds.FileKind],
 ) -> dict[str, str]:
-    text = [c for c in changes if not _too_big(c) and kind_of.get(_blob(c)) == "text"]
-    if not text:
-        return {}
-    wanted = sorted({p for c in text for p in (c.path, c.old_path) if p})
-    by_path: dict[str, str] = {}
-    for patch in diff.patch_text(wb, old_tree, new_tree, wanted):
-        header = patch.split("\n", 1)[0]  # diff --git a/X b/Y
-        by_path[header.rsplit(" b/", 1)[-1]] = patch
-    return by_path
+    text = {c.path for c in changes if not _too_big(c) and kind_of.get(_blob(c)) == "text"}
+    return diff.patches_by_path(wb, old_tree, new_tree, text) if text else {}
 
 
 def _file(

@@ -35,18 +35,57 @@ def patch_text(
     wb: Workbench, old_tree: ObjectId, new_tree: ObjectId, paths: Sequence[str] = ()
 ) -> Iterator[str]:
     """The unified diff git prints for `git diff OLD NEW -- PATHS`, one file at a time."""
+    if paths:
+        # git limits the trees to the pathspec *before* it looks for renames; so do we.
+        old_tree, new_tree = _only(wb, old_tree, paths), _only(wb, new_tree, paths)
+    for _, text in _patches(wb, old_tree, new_tree):
+        yield text
+
+
+def patches_by_path(
+    wb: Workbench, old_tree: ObjectId, new_tree: ObjectId, wanted: set[str]
+) -> dict[str, str]:
+    """The patch of each changed file in `wanted`, keyed as `changes` names it."""
+    return {path: text for path, text in _patches(wb, old_tree, new_tree) if path in wanted}
+
+
+def _patches(wb: Workbench, old_tree: ObjectId, new_tree: ObjectId) -> Iterator[tuple[str, str]]:
     diff = _diff(wb, old_tree, new_tree)
+    diff.find_similar(DiffFind.FIND_RENAMES)
     for index, delta in enumerate(diff.deltas):
-        if paths and not _matches(delta, paths):
-            continue
         patch = diff[index]
-        if patch is not None and patch.text is not None:
-            yield patch.text
+        if patch is None or patch.text is None:
+            continue
+        deleted = delta.status == DeltaStatus.DELETED
+        name = delta.old_file.path if deleted else delta.new_file.path
+        yield name, _git_header(patch.text, delta)
 
 
-def _matches(delta: pygit2.DiffDelta, paths: Sequence[str]) -> bool:
-    names = (delta.old_file.path, delta.new_file.path)
-    return any(n == p or n.startswith(p.rstrip("/") + "/") for n in names for p in paths)
+def _git_header(text: str, delta: pygit2.DiffDelta) -> str:
+    """git ends a `---`/`+++` line with a TAB when the file name holds a space (so that
+    patch tools can find where the name ends); libgit2 does not."""
+    head, sep, body = text.partition("\n@@")
+    fixed = [line + "\t" if _names_with_space(line, delta) else line for line in head.split("\n")]
+    return "\n".join(fixed) + sep + body
+
+
+def _names_with_space(line: str, delta: pygit2.DiffDelta) -> bool:
+    if line.startswith("--- a/"):
+        return " " in delta.old_file.path
+    return line.startswith("+++ b/") and " " in delta.new_file.path
+
+
+def _only(wb: Workbench, tree: ObjectId, paths: Sequence[str]) -> ObjectId:
+    index = pygit2.Index()
+    index.read_tree(wb.repo[tree])  # type: ignore[arg-type]
+    for entry in list(index):
+        if not _under(entry.path, paths):
+            index.remove(entry.path)
+    return ObjectId(str(index.write_tree(wb.repo)))
+
+
+def _under(name: str, paths: Sequence[str]) -> bool:
+    return any(name == p or name.startswith(p.rstrip("/") + "/") for p in paths)
 
 
 def _diff(wb: Workbench, old_tree: ObjectId, new_tree: ObjectId) -> pygit2.Diff:

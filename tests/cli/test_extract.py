@@ -153,12 +153,6 @@ def test_extract_refuses_while_a_draft_exists(tmp_path: Path, work_dir: Path) ->
     assert not out.exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: extract crashes with an uncaught FileExistsError (internal error, exit 3) "
-    "when a file in the target has the name of a published directory ('out/docs' file vs "
-    "'docs/guide.md'), after having written some files already",
-)
 def test_extract_handles_a_file_in_the_way_of_a_directory(bench_path: Path, work_dir: Path) -> None:
     out = work_dir / "out"
     out.mkdir()

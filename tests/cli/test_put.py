@@ -187,12 +187,6 @@ def test_put_adds_to_an_existing_draft(tmp_path: Path) -> None:
     assert sorted(tree_paths(root, "draft")) == ["a.md", "b.md", "c.md"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: `put docs` where docs/ is a directory reports 'created' and commits, but the "
-    "written content is silently dropped (libgit2's index discards the clashing entry); add "
-    "refuses the same case with SANDBOX_VIOLATION",
-)
 def test_put_refuses_a_file_where_a_directory_exists(bench_path: Path) -> None:
     refused(
         bench_path,
@@ -204,11 +198,6 @@ def test_put_refuses_a_file_where_a_directory_exists(bench_path: Path) -> None:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: `put notes.md/x` where notes.md is a file reports 'created' and silently "
-    "deletes notes.md from the draft; add refuses the same case with SANDBOX_VIOLATION",
-)
 def test_put_refuses_a_path_below_a_file(bench_path: Path) -> None:
     refused(
         bench_path,
@@ -220,13 +209,6 @@ def test_put_refuses_a_path_below_a_file(bench_path: Path) -> None:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: put accepts a path that differs from an existing one only by case "
-    "('NOTES.md' next to 'notes.md', 'Docs/x' next to 'docs/'); add refuses these with "
-    "SANDBOX_VIOLATION (docs/errors.md: a case-insensitive collision is unsafe), so the draft "
-    "can hold files that cannot be checked out together on macOS or Windows",
-)
 @pytest.mark.parametrize("path", ["NOTES.md", "Docs/other.md"])
 def test_put_refuses_a_case_insensitive_collision(bench_path: Path, path: str) -> None:
     refused(

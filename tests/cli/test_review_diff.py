@@ -123,12 +123,6 @@ def test_diff_is_byte_identical_to_git_diff(tmp_path: Path) -> None:
     assert result.stdout_bytes == git_bytes(root, "diff", "main", "draft")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: `gitbench diff` does not detect renames, while `git diff main draft` does "
-    "(diff.renames defaults to true): a moved file prints as a deletion plus an addition "
-    "instead of 'rename from/rename to', so the output is not `git diff main draft`",
-)
 def test_diff_with_a_rename_is_byte_identical_to_git_diff(root: Path) -> None:
     assert run(root, "diff").stdout_bytes == git_bytes(root, "diff", "main", "draft")
 
@@ -182,11 +176,6 @@ def test_review_patch_agrees_with_the_line_counts(tmp_path: Path) -> None:
             assert _patch_counts(f["patch"]) == (f["additions"], f["deletions"]), f["path"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: `review --patch` computes patches without rename detection, so a renamed file "
-    "(+0 -0 in its row) carries the whole file as a 'new file' patch (+20 lines)",
-)
 def test_review_patch_of_a_renamed_file_agrees_with_its_line_counts(root: Path) -> None:
     renamed = next(f for f in ok(root, "review", "--patch")["files"] if f["status"] == "renamed")
     assert renamed["patch"] is None or _patch_counts(renamed["patch"]) == (0, 0)
@@ -195,19 +184,11 @@ def test_review_patch_of_a_renamed_file_agrees_with_its_line_counts(root: Path) 
 ODD_NAMES = ["my b/notes.md", "café.md", "tab\there.md", 'q"uote.md']
 
 
-SPACE_TAB = pytest.mark.xfail(
-    strict=True,
-    reason="BUG: for a path with a space git ends the ---/+++ lines with a TAB "
-    "('--- a/my b/notes.md\\t'); `gitbench diff` (libgit2) does not, so the bytes differ",
-)
-
-
 @pytest.mark.parametrize(
     "name",
     [
-        pytest.param(ODD_NAMES[0], marks=SPACE_TAB),
-        pytest.param("with space.md", marks=SPACE_TAB),
-        *ODD_NAMES[1:],
+        *ODD_NAMES,
+        "with space.md",
     ],
 )
 def test_diff_of_odd_file_names_is_byte_identical_to_git_diff(tmp_path: Path, name: str) -> None:
@@ -215,12 +196,6 @@ def test_diff_of_odd_file_names_is_byte_identical_to_git_diff(tmp_path: Path, na
     assert run(root, "diff").stdout_bytes == git_bytes(root, "diff", "main", "draft")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: `review --patch` finds each file's patch by splitting the 'diff --git' header "
-    "at the last ' b/', so a path containing ' b/' or one git quotes (non-ASCII, tab, "
-    "double quote) gets patch=null and the human review shows no diff for it",
-)
 @pytest.mark.parametrize("name", ODD_NAMES)
 def test_review_patch_of_odd_file_names(tmp_path: Path, name: str) -> None:
     root = make_bench(tmp_path / "bench", {name: "a\n"}, draft={name: "b\n"})

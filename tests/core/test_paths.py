@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from gitbench.errors import ErrorCode, GitbenchError
-from gitbench.paths import fold, path_problem, require_valid_path
+from gitbench.paths import first_collision, fold, path_problem, require_valid_path
 
 BAD = [
     "",
@@ -69,3 +69,29 @@ def test_a_path_with_a_forbidden_character_is_always_refused(text: str) -> None:
 def test_fold_makes_case_and_normalization_collide() -> None:
     assert fold("Notes.MD") == fold("notes.md")
     assert fold("caf\u00e9") == fold("cafe\u0301")
+
+
+EXISTING = ["notes.md", "docs/guide.md", "docs/deep/x.md"]
+
+
+@pytest.mark.parametrize(
+    ("new", "clashing"),
+    [
+        (["NOTES.md"], "NOTES.md"),  # case twin of a file
+        (["docs"], "docs"),  # a file where a directory is
+        (["notes.md/x"], "notes.md/x"),  # a directory where a file is
+        (["Docs/other.md"], "Docs/other.md"),  # case twin of a directory
+        (["docs/DEEP/y.md"], "docs/DEEP/y.md"),
+        (["a.md", "A.md"], "A.md"),  # twins within the new batch
+        (["dir/x", "dir"], "dir"),
+    ],
+)
+def test_first_collision_finds_paths_that_cannot_coexist(new: list[str], clashing: str) -> None:
+    found = first_collision(new, EXISTING)
+    assert found is not None
+    assert found[0] == clashing
+
+
+@pytest.mark.parametrize("new", [["notes.md"], ["docs/new.md"], ["other/x.md", "other/y.md"], []])
+def test_first_collision_accepts_updates_and_new_neighbours(new: list[str]) -> None:
+    assert first_collision(new, EXISTING) is None
