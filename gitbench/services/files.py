@@ -274,7 +274,8 @@ def _select(files: list[TreeFile], paths: list[str]) -> list[str]:
 
 def _refuse_files_in_the_way(to: Path, paths: list[str]) -> None:
     """A file where a directory must go cannot be renamed around; say so before writing."""
-    folders = {to, *(parent for p in paths for parent in (to / p).parents if to in parent.parents)}
+    folders = {to, *to.parents}
+    folders |= {parent for p in paths for parent in (to / p).parents if to in parent.parents}
     blocked = sorted(str(f) for f in folders if f.exists() and not f.is_dir())
     if blocked:
         raise GitbenchError(

@@ -34,7 +34,15 @@ def init_workbench(
             phase="init",
             detail={"path": str(root), "hint": f"gitbench init --adopt {root}"},
         )
-    root.mkdir(parents=True, exist_ok=True)
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise GitbenchError(
+            ErrorCode.FILE_WRITE_FAILED,
+            f"cannot create {root}: {exc.strerror}",
+            phase="init",
+            detail={"path": str(root)},
+        ) from exc
     wb = repo.create_repository(root, clock, env)
     tree = objects.empty_tree(wb)
     first = objects.create_commit(wb, tree, [], FIRST_COMMIT_MESSAGE)

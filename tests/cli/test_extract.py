@@ -163,11 +163,6 @@ def test_extract_handles_a_file_in_the_way_of_a_directory(bench_path: Path, work
     assert result.json()["ok"] is (result.exit_code == 0)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: `extract --to FILE/out` (a target below an existing regular file) crashes "
-    "with an uncaught NotADirectoryError (internal error, exit 3) instead of a GitbenchError",
-)
 def test_extract_to_a_target_below_a_file_is_refused(bench_path: Path, work_dir: Path) -> None:
     (work_dir / "afile").write_text("mine\n")
     before = files_of(work_dir)

@@ -144,12 +144,6 @@ def test_init_first_commit_uses_the_author_from_the_environment(
     assert author == "Ada Lovelace <ada@example.com>"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: `gitbench init FILE/sub` (a path below an existing regular file) crashes with "
-    "an uncaught NotADirectoryError from mkdir: an internal error (exit 3) instead of a "
-    "GitbenchError saying the directory cannot be created",
-)
 def test_init_below_a_regular_file_is_refused(tmp_path: Path) -> None:
     (tmp_path / "afile").write_text("not a directory\n")
     before = files_of(tmp_path)
