@@ -123,3 +123,19 @@ def test_failures_human_output_shows_any_note_text_literally(bench_path: Path, f
     result = run(bench_path, "failures")
     assert result.exit_code == 0
     assert "[/]" in result.stdout
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: a failure note in the gitbench format whose records are not JSON objects "
+    '(e.g. written with plain git: {"schema":1,"records":["oops"]}) crashes '
+    "`gitbench failures` with AttributeError in services/failures._record (internal error, "
+    "exit 3), where a hand-written plain-text note is kept and listed",
+)
+@pytest.mark.parametrize("records", ['["oops"]', "[1, null]"])
+def test_failures_lists_a_note_with_odd_records(bench_path: Path, records: str) -> None:
+    note = f'{{"schema":1,"records":{records}}}'
+    git("notes", "--ref=gitbench/failures", "add", "-m", note, "main", cwd=bench_path)
+    failures = ok(bench_path, "failures")["failures"]
+    assert failures
+    assert {f["commit"] for f in failures} == {rev(bench_path, "main")}
