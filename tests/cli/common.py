@@ -30,8 +30,13 @@ def files_of(directory: Path) -> dict[str, bytes | str]:
         here = Path(dirpath)
         if here == directory and ".git" in dirnames:
             dirnames.remove(".git")
-        for name in dirnames:
-            found[(here / name).relative_to(directory).as_posix() + "/"] = "dir"
+        for name in list(dirnames):
+            path = here / name
+            if path.is_symlink():  # os.walk lists a link to a directory among the directories
+                dirnames.remove(name)
+                found[path.relative_to(directory).as_posix()] = f"symlink -> {path.readlink()}"
+            else:
+                found[path.relative_to(directory).as_posix() + "/"] = "dir"
         for name in filenames:
             path = here / name
             mode = path.lstat().st_mode
