@@ -421,3 +421,24 @@ def test_add_refuses_when_a_local_file_is_in_the_way(bench_path: Path, work_dir:
         code=ErrorCode.WORKTREE_DIRTY,
         phase="worktree_check",
     )
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: add of a directory holding a file whose name is not UTF-8 (b'caf\\xe9.md') "
+    "crashes with UnicodeEncodeError (internal error, exit 3): path validation lets the "
+    "surrogate-escaped name through instead of refusing it with SANDBOX_VIOLATION",
+)
+def test_add_refuses_a_file_name_that_is_not_utf8(bench_path: Path, work_dir: Path) -> None:
+    source = work_dir / "in"
+    source.mkdir()
+    (source / "fine.md").write_text("fine\n")
+    (Path(os.fsdecode(os.fsencode(source) + b"/caf\xe9.md"))).write_bytes(b"x\n")
+    refused(
+        bench_path,
+        "add",
+        str(source),
+        code=ErrorCode.SANDBOX_VIOLATION,
+        phase="validating",
+        also=(work_dir,),
+    )

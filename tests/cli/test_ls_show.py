@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import base64
+import os
 from pathlib import Path
+
+import pytest
 
 from gitbench.errors import ErrorCode
 from tests.cli.common import ok, refused
 from tests.support.benches import make_bench
 from tests.support.cli import run
-from tests.support.gitcli import rev
+from tests.support.gitcli import git, rev
 
 BINARY = bytes(range(256)) * 3
 
@@ -122,3 +125,26 @@ def test_show_refuses_a_file_deleted_in_the_draft(tmp_path: Path) -> None:
 
 def test_show_draft_without_a_draft_is_refused(bench_path: Path) -> None:
     refused(bench_path, "show", "--draft", "notes.md", code=ErrorCode.NO_DRAFT, phase="validating")
+
+
+def _adopted_with_a_latin1_name(tmp_path: Path) -> Path:
+    """A repository made by plain git whose main holds a file name that is not UTF-8."""
+    root = make_bench(tmp_path / "bench", {"ok.md": "ok\n"})
+    Path(os.fsdecode(os.fsencode(root) + b"/caf\xe9.md")).write_bytes(b"x\n")
+    git("add", "-A", cwd=root)
+    git("commit", "-q", "-m", "latin-1 name", cwd=root)
+    return root
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: `ls` (and `ls --json`) crash with UnicodeEncodeError (internal error, exit 3) "
+    "when main holds a file name that is not UTF-8, e.g. in a repository adopted with "
+    "`init --adopt`",
+)
+@pytest.mark.parametrize("json_flag", [(), ("--json",)])
+def test_ls_lists_a_file_name_that_is_not_utf8(tmp_path: Path, json_flag: tuple[str, ...]) -> None:
+    root = _adopted_with_a_latin1_name(tmp_path)
+    result = run(root, *json_flag, "ls")
+    assert result.exit_code == 0
+    assert "ok.md" in result.stdout
