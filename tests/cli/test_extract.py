@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from gitbench.errors import ErrorCode
 from tests.cli.common import actions, files_of, ok, refused, snapshot
 from tests.support.benches import make_bench
