@@ -48,14 +48,18 @@ def workbench_lock(state_dir: Path, wait: float = WAIT_SECONDS) -> Iterator[list
 
 
 def _try_create(path: Path) -> bool:
+    # Write the pid to a private file, then hard-link it into place: the lock file appears
+    # with its content, so no one ever sees an empty lock and mistakes it for a stale one.
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:
-        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        tmp.write_text(f"{os.getpid()}\n")
+        os.link(tmp, path)
     except FileExistsError:
         return False
     except OSError as exc:
         raise _os_error(exc, path) from exc
-    with os.fdopen(fd, "w") as handle:
-        handle.write(f"{os.getpid()}\n")
+    finally:
+        tmp.unlink(missing_ok=True)
     return True
 
 
@@ -64,7 +68,8 @@ def _holder(path: Path) -> int | None:
         text = path.read_text().strip()
     except FileNotFoundError:
         return None
-    # An empty file is a lock whose writer died between create and write: treat it as stale.
+    # Not a pid (a lock file written by something else, or truncated by a full disk): no live
+    # gitbench holds it, since ours are always written whole.
     return int(text) if text.isdigit() else 0
 
 
