@@ -1,0 +1,126 @@
+"""Bytes <-> view: steps 1 and 5 of the apply algorithm (spec: Apply algorithm).
+
+`decode` turns blob bytes into a `View`: strict UTF-8, BOM stripped, CRLF shown as LF when every
+line break of the file is CRLF. `encode` writes a spliced view back: bytes outside the edited
+regions are copied verbatim from the original, only inserted text is encoded (with LF -> CRLF for
+CRLF files) and the BOM is put back. Only `\\n` is a line break here: `str.splitlines()` also
+splits on U+2028, form feed and others, which would corrupt such files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from gitbench.edits.reasons import ReasonCode
+from gitbench.edits.results import Rejection, reject
+
+BOM = b"\xef\xbb\xbf"
+Eol = Literal["lf", "crlf", "mixed", "none"]
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """The text an op is addressed against, and what is needed to encode it back."""
+
+    text: str
+    eol: Eol
+    bom: bool
+
+
+EMPTY_VIEW = View("", "none", bom=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Splice:
+    """Replace view[start:end] with `text` (view coordinates, already EOL-normalized)."""
+
+    start: int
+    end: int
+    text: str
+
+
+def detect_eol(data: bytes) -> Eol:
+    """Classify the line breaks of the whole file."""
+    lf = data.count(b"\n")
+    if lf == 0:
+        return "none"
+    crlf = data.count(b"\r\n")
+    if crlf == lf:
+        return "crlf"
+    return "lf" if crlf == 0 else "mixed"
+
+
+def decode(data: bytes, *, path: str, sniff_bytes: int = 8000) -> View | Rejection:
+    """The view of `data`, or unsupported_encoding for binary or non-UTF-8 bytes."""
+    nul = data.find(b"\x00", 0, sniff_bytes)
+    if nul >= 0:
+        return reject(ReasonCode.UNSUPPORTED_ENCODING, f"NUL byte at offset {nul}", path=path)
+    bom = data.startswith(BOM)
+    body = data[len(BOM) :] if bom else data
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        offset = exc.start + (len(BOM) if bom else 0)
+        detail = f"not valid UTF-8 at byte {offset}"
+        return reject(ReasonCode.UNSUPPORTED_ENCODING, detail, path=path)
+    eol = detect_eol(body)
+    if eol == "crlf":
+        text = text.replace("\r\n", "\n")
+    return View(text, eol, bom)
+
+
+def normalize_inserted(text: str, view: View) -> str:
+    """Inserted text as it must appear in the view of `view`'s file.
+
+    A CRLF file's view has no CR before LF; a model that echoes CRLF would otherwise get
+    `\\r\\r\\n` once LF is mapped back to CRLF.
+    """
+    return text.replace("\r\n", "\n") if view.eol == "crlf" else text
+
+
+def _encoded_len(view: View, start: int, end: int) -> int:
+    chunk = view.text[start:end]
+    extra = chunk.count("\n") if view.eol == "crlf" else 0  # each LF was a CRLF
+    return len(chunk.encode("utf-8")) + extra
+
+
+def _encode_inserted(text: str, view: View) -> bytes:
+    if view.eol == "crlf":
+        text = text.replace("\n", "\r\n")
+    return text.encode("utf-8")
+
+
+def encode(original: bytes, view: View, splices: Sequence[Splice]) -> bytes:
+    """New file bytes: `original` with each splice applied (splices sorted, non-overlapping)."""
+    out: list[bytes] = [BOM] if view.bom else []
+    byte_pos = len(out[0]) if view.bom else 0
+    view_pos = 0
+    for splice in splices:
+        kept = _encoded_len(view, view_pos, splice.start)
+        out.append(original[byte_pos : byte_pos + kept])
+        out.append(_encode_inserted(splice.text, view))
+        byte_pos += kept + _encoded_len(view, splice.start, splice.end)
+        view_pos = splice.end
+    out.append(original[byte_pos:])
+    return b"".join(out)
+
+
+def splice_text(text: str, splices: Sequence[Splice]) -> tuple[str, list[int]]:
+    """The spliced view and where each splice's text starts in it (the after coordinates)."""
+    pieces: list[str] = []
+    starts: list[int] = []
+    pos = 0
+    length = 0
+    # Built left to right from the original offsets, which is what splicing right to left
+    # achieves in place: every region is addressed in the original view.
+    for splice in splices:
+        pieces.append(text[pos : splice.start])
+        length += splice.start - pos
+        starts.append(length)
+        pieces.append(splice.text)
+        length += len(splice.text)
+        pos = splice.end
+    pieces.append(text[pos:])
+    return "".join(pieces), starts

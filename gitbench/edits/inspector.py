@@ -1,0 +1,223 @@
+"""Inspector v2: checks the in-memory result of a file's ops before anything is written.
+
+`inspect(change, settings, checks)` runs each enabled check and returns a Rejection whose
+`diagnostics` list every finding (`{check, path, op_index, line, excerpt, counts}`), or None.
+The reported `reason` is the first finding in `CHECKS` order: the exact-repetition checks come
+first so an exact copy reads as `duplicate_block`, not as a 100 %-similar near-duplicate.
+
+The inspector is fail-closed: a check that raises rejects the proposal with `inspector_error`.
+Checks are plain functions `(Change, EditSettings) -> list[Diagnostic]`; callers (benchmarks,
+tests) may pass their own tuple of `(ReasonCode, check)` pairs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+
+from gitbench.edits.change import Change, Edit, char_at, finding, is_word
+from gitbench.edits.duplicates import duplicate_block, duplicate_paragraph, near_duplicate_block
+from gitbench.edits.paragraphs import SEPARATOR
+from gitbench.edits.reasons import ReasonCode
+from gitbench.edits.results import Diagnostic, Rejection, reject
+from gitbench.edits.settings import EditSettings
+
+Check = Callable[[Change, EditSettings], list[Diagnostic]]
+
+_TOKEN = re.compile(r"\w+")
+_ELISION = re.compile(
+    r"(?i)^\s*(?:#|//|/\*|<!--|\*)?\s*\.{3}.*\b(rest|remaining|unchanged|existing|omitted)\b"
+)
+
+
+def seam_join(change: Change, settings: EditSettings) -> list[Diagnostic]:
+    """An edit that glues two words together ("beta " -> "BETA" before "gamma")."""
+    found = []
+    for edit in change.edits:
+        seam = None if edit.is_write else _joined_seam(change.before, edit)
+        if seam is not None:
+            pos = edit.after_start if seam == "left" else edit.after_end
+            found.append(
+                finding(
+                    change,
+                    settings,
+                    ReasonCode.SEAM_JOIN,
+                    edit.op_index,
+                    pos=pos,
+                    excerpt=edit.text,
+                    counts={},
+                    seam=seam,
+                )
+            )
+    return found
+
+
+def _joined_seam(view: str, edit: Edit) -> str | None:
+    start, end, text = edit.start, edit.end, edit.text
+    if start > 0:
+        left = view[start - 1]
+        old = char_at(view, start)
+        new = text[0] if text else char_at(view, end)
+        if is_word(left) and is_word(new) and not is_word(old):
+            return "left"
+    if end < len(view):
+        right = view[end]
+        old = view[end - 1] if end > start else char_at(view, start - 1)
+        new = text[-1] if text else char_at(view, start - 1)
+        if is_word(new) and is_word(right) and not is_word(old):
+            return "right"
+    return None
+
+
+def mid_word_block(change: Change, settings: EditSettings) -> list[Diagnostic]:
+    """A multi-line block whose region starts or ends strictly inside a word ("th" + block + "ing")."""
+    found = []
+    for edit in change.edits:
+        if edit.is_write or "\n" not in edit.text:
+            continue
+        inside = [b for b in (edit.start, edit.end) if _inside_word(change.before, b)]
+        if inside:
+            found.append(
+                finding(
+                    change,
+                    settings,
+                    ReasonCode.MID_WORD_BLOCK,
+                    edit.op_index,
+                    pos=edit.after_start,
+                    excerpt=edit.text,
+                    counts={"boundaries": len(inside)},
+                )
+            )
+    return found
+
+
+def _inside_word(view: str, boundary: int) -> bool:
+    return is_word(char_at(view, boundary - 1)) and is_word(char_at(view, boundary))
+
+
+def _large_writes(change: Change) -> list[Edit]:
+    return [edit for edit in change.edits if edit.is_write and not edit.allows_large_change]
+
+
+def _tokens(text: str) -> int:
+    return _TOKEN.subn("", text)[1]  # counts matches without building a list of them
+
+
+def token_drift(change: Change, settings: EditSettings) -> list[Diagnostic]:
+    """A write that loses `token_drift` or more of the file's `\\w+` tokens."""
+    found = []
+    for edit in _large_writes(change):
+        before, after = _tokens(change.before), _tokens(change.after)
+        drift = max(0, before - after) / max(1, before)
+        if drift >= settings.token_drift:
+            counts = {"tokens_before": before, "tokens_after": after}
+            found.append(
+                finding(
+                    change,
+                    settings,
+                    ReasonCode.TOKEN_DRIFT,
+                    edit.op_index,
+                    pos=None,
+                    excerpt=None,
+                    counts=counts,
+                    drift=round(drift, 4),
+                )
+            )
+    return found
+
+
+def boundary_dropped(change: Change, settings: EditSettings) -> list[Diagnostic]:
+    """A write that removes every blank-line paragraph separator of a file that had several."""
+    found = []
+    for edit in _large_writes(change):
+        before = len(SEPARATOR.findall(change.before))
+        after = len(SEPARATOR.findall(change.after))
+        if before >= settings.boundary_min_separators and after == 0:
+            counts = {"separators_before": before, "separators_after": after}
+            found.append(
+                finding(
+                    change,
+                    settings,
+                    ReasonCode.BOUNDARY_DROPPED,
+                    edit.op_index,
+                    pos=None,
+                    excerpt=None,
+                    counts=counts,
+                )
+            )
+    return found
+
+
+def elision_marker(change: Change, settings: EditSettings) -> list[Diagnostic]:
+    """A new line like `# ... rest of file unchanged` in a write or a large replace."""
+    found = []
+    before_lines: set[str] | None = None
+    for edit in change.edits:
+        lines = edit.text.split("\n")
+        if not edit.is_write and len(lines) <= settings.elision_min_lines:
+            continue
+        offset = 0
+        for line in lines:
+            if _ELISION.match(line):
+                if before_lines is None:
+                    before_lines = {old.strip() for old in change.before.split("\n")}
+                if line.strip() not in before_lines:
+                    found.append(
+                        finding(
+                            change,
+                            settings,
+                            ReasonCode.ELISION_MARKER,
+                            edit.op_index,
+                            pos=edit.after_start + offset,
+                            excerpt=line,
+                            counts={},
+                        )
+                    )
+                    break
+            offset += len(line) + 1
+    return found
+
+
+CHECKS: tuple[tuple[ReasonCode, Check], ...] = (
+    (ReasonCode.DUPLICATE_BLOCK, duplicate_block),
+    (ReasonCode.DUPLICATE_PARAGRAPH, duplicate_paragraph),
+    (ReasonCode.NEAR_DUPLICATE_BLOCK, near_duplicate_block),
+    (ReasonCode.SEAM_JOIN, seam_join),
+    (ReasonCode.MID_WORD_BLOCK, mid_word_block),
+    (ReasonCode.TOKEN_DRIFT, token_drift),
+    (ReasonCode.BOUNDARY_DROPPED, boundary_dropped),
+    (ReasonCode.ELISION_MARKER, elision_marker),
+)
+
+
+def inspect(
+    change: Change, settings: EditSettings, checks: Sequence[tuple[ReasonCode, Check]] = CHECKS
+) -> Rejection | None:
+    """Run the enabled checks on one file; a Rejection lists every finding."""
+    findings: list[Diagnostic] = []
+    for reason, check in checks:
+        if not settings.is_enabled(reason):
+            continue
+        try:
+            findings.extend(check(change, settings))
+        # Fail-closed (spec: Inspector v2): a crashing check must reject the edit, never let it
+        # through unchecked. The only broad except below the CLI; the check's name and the
+        # exception type are reported (not its message, which could quote file text).
+        except Exception as exc:  # noqa: BLE001
+            detail = f"inspector check {reason.value} raised {type(exc).__name__}"
+            diagnostics = [{"check": reason.value, "error": type(exc).__name__}]
+            return reject(
+                ReasonCode.INSPECTOR_ERROR, detail, path=change.path, diagnostics=diagnostics
+            )
+    if not findings:
+        return None
+    first = findings[0]
+    checks_failed = sorted({f["check"] for f in findings})
+    detail = f"inspector refused the edit: {', '.join(checks_failed)}"
+    return reject(
+        ReasonCode(first["check"]),
+        detail,
+        path=change.path,
+        op_index=first["op_index"],
+        diagnostics=findings,
+    )
