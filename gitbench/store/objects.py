@@ -207,9 +207,9 @@ def _storage_errors(phase: str) -> Iterator[None]:
     except OSError as exc:
         raise storage_error(exc, phase) from exc
     except pygit2.GitError as exc:
-        if "no space left" in str(exc).lower():
-            raise storage_error(OSError(errno.ENOSPC, str(exc)), phase) from exc
-        raise
+        # libgit2 reports its own I/O failures as GitError; only its message tells the cause.
+        code = errno.ENOSPC if "no space left" in str(exc).lower() else errno.EIO
+        raise storage_error(OSError(code, str(exc)), phase) from exc
 
 
 def storage_error(exc: OSError, phase: str) -> GitbenchError:
