@@ -78,4 +78,9 @@ def test_an_unwritable_repository_is_a_write_failure(tmp_path: Path) -> None:
     result = run(root, "--json", "put", "notes.md", input=b"new\n")
     assert result.exit_code == 7, result.stdout
     assert result.error_code == "FILE_WRITE_FAILED"
-    assert all_refs(root) == before
+    after = all_refs(root)
+    notes = after.pop("refs/notes/gitbench/failures")  # the failure is recorded, nothing else
+    assert after == before
+    assert '"FILE_WRITE_FAILED"' in git(
+        "cat-file", "-p", f"{notes}:{before['refs/heads/main']}", cwd=root
+    )
