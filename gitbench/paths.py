@@ -26,6 +26,8 @@ def path_problem(path: str) -> str | None:
         return "the path is empty"
     if "\x00" in path:
         return "the path contains a NUL byte"
+    if not _utf8(path):
+        return "the name is not valid UTF-8"
     if "\\" in path:
         return "the path contains a backslash (use '/' between directories)"
     if any(unicodedata.category(ch) == "Cc" for ch in path):
@@ -39,6 +41,15 @@ def path_problem(path: str) -> str | None:
         if problem:
             return problem
     return None
+
+
+def _utf8(path: str) -> bool:
+    # A file name that is not UTF-8 on disk reaches Python with surrogate escapes.
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _component_problem(part: str) -> str | None:

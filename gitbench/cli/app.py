@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -27,18 +28,24 @@ class Options:
     directory: Path = field(default_factory=Path.cwd)
     json: bool = False
     clock: Clock | None = None
+    opened: Workbench | None = None
 
     def bench(self) -> Workbench:
         from gitbench.config import load_environment
         from gitbench.services.session import open_bench
 
-        wb = open_bench(self.directory, clock=self.clock, env=load_environment())
-        if wb.recovered:
-            from gitbench.cli import render
+        self.opened = open_bench(self.directory, clock=self.clock, env=load_environment())
+        return self.opened
 
-            for line in wb.recovered:
-                render.notice(f"[yellow]gitbench:[/] {render.escape(line)}")
-        return wb
+    def report_repairs(self) -> None:
+        """Say what recovery did (an interrupted operation finished, a stale lock removed)."""
+        if self.opened is None or not self.opened.recovered:
+            return
+        from gitbench.cli import render
+
+        for line in self.opened.recovered:
+            render.notice(f"[yellow]gitbench:[/] {render.escape(line)}")
+        self.opened.recovered.clear()
 
 
 def options() -> Options:
@@ -104,9 +111,16 @@ class GitbenchGroup(click.Group):
         try:
             return super().invoke(ctx)
         except GitbenchError as error:
+            _report_repairs(ctx)
             _fail(ctx, error)
         except (KeyboardInterrupt, click.exceptions.Abort):
             _fail(ctx, GitbenchError(ErrorCode.USER_CANCELED, "canceled", phase="run"))
+
+
+def _report_repairs(ctx: click.Context) -> None:
+    obj = ctx.find_root().obj
+    if isinstance(obj, Options):
+        obj.report_repairs()
 
 
 def _fail(ctx: click.Context, error: GitbenchError) -> None:
@@ -138,6 +152,12 @@ def cli(ctx: click.Context, directory: Path | None) -> None:
     obj = ctx.ensure_object(Options)
     if directory is not None:
         obj.directory = directory
+    for stream in (sys.stdout, sys.stderr):
+        # A file name that is not UTF-8 (from an adopted repository) is shown escaped rather
+        # than crashing the command.
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
+    ctx.call_on_close(obj.report_repairs)
 
 
 def main() -> None:

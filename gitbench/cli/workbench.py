@@ -204,14 +204,8 @@ def _failures(out: Console, r: FailureList) -> None:
         return
     grid = render.table("when", "commit", "command", "code", "phase", "message")
     for f in r.failures:
-        grid.add_row(
-            f.created_at or "-",
-            short(f.commit),
-            f.command or "-",
-            f.code,
-            f.phase,
-            escape(f.message),
-        )
+        cells = (f.created_at or "-", short(f.commit), f.command or "-", f.code, f.phase, f.message)
+        grid.add_row(*(escape(cell) for cell in cells))
     out.print(grid)
 
 

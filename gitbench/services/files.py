@@ -39,6 +39,7 @@ class _Source:
     dest: str
     path: Path
     size: int
+    executable: bool = False
 
 
 def add_files(wb: Workbench, sources: list[Path], as_name: str | None = None) -> AddResult:
@@ -62,10 +63,16 @@ def add_files(wb: Workbench, sources: list[Path], as_name: str | None = None) ->
         _refuse_collisions(accepted, existing)
         _refuse_too_many(wb, accepted, existing)
         blobs = {s.dest: objects.write_blob_from_file(wb, s.path) for s in accepted}
-        changed = {p: b for p, b in blobs.items() if p not in existing or existing[p].blob != b}
+        runs = {s.dest: s.executable for s in accepted}
+        changed = {
+            p: b
+            for p, b in blobs.items()
+            if p not in existing or (existing[p].blob, existing[p].executable) != (b, runs[p])
+        }
         commit = None
         if changed:
-            commit = _commit_main(wb, main, changed, _add_message(changed, existing))
+            message = _add_message(changed, existing)
+            commit = _commit_main(wb, main, changed, message, frozenset(p for p in runs if runs[p]))
     return _add_result(
         wb, commit=commit, accepted=accepted, blobs=blobs, existing=existing, skipped=skipped
     )
@@ -134,7 +141,8 @@ def extract_files(wb: Workbench, paths: list[str], to: Path) -> ExtractResult:
 
 def scope_hash(paths: list[str]) -> str:
     """Fingerprint of the set of files a model may be sent (the consent scope)."""
-    return hashlib.sha256("\n".join(sorted(paths)).encode()).hexdigest()
+    # surrogateescape: a name that is not UTF-8 (in an adopted repository) hashes as its bytes.
+    return hashlib.sha256("\n".join(sorted(paths)).encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def _collect(wb: Workbench, sources: list[Path], as_name: str | None) -> list[_Source]:
@@ -165,7 +173,8 @@ def _walk(wb: Workbench, path: Path, dest: str) -> Iterator[_Source]:
     if stat.S_ISLNK(info.st_mode):
         raise _violation(f"{path} is a symbolic link; add the file it points to instead", dest)
     if stat.S_ISREG(info.st_mode):
-        yield _Source(dest=dest, path=path, size=info.st_size)
+        runs = bool(info.st_mode & stat.S_IXUSR)
+        yield _Source(dest=dest, path=path, size=info.st_size, executable=runs)
     elif stat.S_ISDIR(info.st_mode):
         for child in sorted(path.iterdir()):
             yield from _walk(wb, child, f"{dest}/{child.name}")
@@ -215,9 +224,13 @@ def _refuse_too_many(wb: Workbench, sources: list[_Source], existing: dict[str, 
 
 
 def _commit_main(
-    wb: Workbench, main: ObjectId, changes: Mapping[str, ObjectId | None], message: str
+    wb: Workbench,
+    main: ObjectId,
+    changes: Mapping[str, ObjectId | None],
+    message: str,
+    executable: frozenset[str] | None = None,
 ) -> ObjectId:
-    tree = objects.build_tree(wb, objects.commit_info(wb, main).tree, changes)
+    tree = objects.build_tree(wb, objects.commit_info(wb, main).tree, changes, executable)
     paths = [f.path for f in objects.tree_files(wb, tree, with_sizes=False)]
     full = f"{message}\n\n{SCOPE_TRAILER}: {scope_hash(paths)}\n"
     commit = objects.create_commit(wb, tree, [main], full)

@@ -101,5 +101,5 @@ def _decode(data: bytes) -> list[dict[str, Any]]:
         # A note written by a person with `git notes`: keep it, as text.
         return [{"text": data.decode(errors="replace")}]
     if isinstance(parsed, dict) and isinstance(parsed.get("records"), list):
-        return list(parsed["records"])
+        return [r if isinstance(r, dict) else {"value": r} for r in parsed["records"]]
     return [{"value": parsed}]

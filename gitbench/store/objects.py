@@ -61,17 +61,27 @@ def blob_size(wb: Workbench, blob: ObjectId) -> int:
 
 
 def build_tree(
-    wb: Workbench, base: ObjectId | None, changes: Mapping[str, ObjectId | None]
+    wb: Workbench,
+    base: ObjectId | None,
+    changes: Mapping[str, ObjectId | None],
+    executable: frozenset[str] | None = None,
 ) -> ObjectId:
-    """`base` with each path set to a blob (or removed, for None), as a new tree object."""
+    """`base` with each path set to a blob (or removed, for None), as a new tree object.
+    With `executable`, exactly those changed paths are executable; without it, a changed file
+    keeps the bit it had in `base`."""
     index = pygit2.Index()
     if base is not None:
         index.read_tree(tree_object(wb, base))
     for path, blob in changes.items():
         if blob is None:
             index.remove(path)
+            continue
+        if executable is None:
+            runs = path in index and index[path].mode == FileMode.BLOB_EXECUTABLE
         else:
-            index.add(pygit2.IndexEntry(path, pygit2.Oid(hex=blob), FileMode.BLOB))
+            runs = path in executable
+        mode = FileMode.BLOB_EXECUTABLE if runs else FileMode.BLOB
+        index.add(pygit2.IndexEntry(path, pygit2.Oid(hex=blob), mode))
     with _storage_errors("write_tree"):
         return ObjectId(str(index.write_tree(wb.repo)))
 

@@ -423,12 +423,6 @@ def test_add_refuses_when_a_local_file_is_in_the_way(bench_path: Path, work_dir:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: add of a directory holding a file whose name is not UTF-8 (b'caf\\xe9.md') "
-    "crashes with UnicodeEncodeError (internal error, exit 3): path validation lets the "
-    "surrogate-escaped name through instead of refusing it with SANDBOX_VIOLATION",
-)
 def test_add_refuses_a_file_name_that_is_not_utf8(bench_path: Path, work_dir: Path) -> None:
     source = work_dir / "in"
     source.mkdir()
@@ -442,3 +436,19 @@ def test_add_refuses_a_file_name_that_is_not_utf8(bench_path: Path, work_dir: Pa
         phase="validating",
         also=(work_dir,),
     )
+
+
+def test_add_keeps_the_executable_bit_and_put_preserves_it(
+    bench_path: Path, work_dir: Path
+) -> None:
+    script = _write(work_dir / "run.sh", "#!/bin/sh\necho hi\n")
+    script.chmod(0o755)
+    ok(bench_path, "add", str(script))
+    assert git("ls-tree", "main", "run.sh", cwd=bench_path).startswith("100755 ")
+    assert os.access(bench_path / "run.sh", os.X_OK)
+    ok(bench_path, "put", "run.sh", input=b"#!/bin/sh\necho bye\n")
+    assert git("ls-tree", "draft", "run.sh", cwd=bench_path).startswith("100755 ")
+    ok(bench_path, "discard", "--yes")
+    script.chmod(0o644)  # the same bytes, no longer executable: add records the change
+    ok(bench_path, "add", str(script))
+    assert git("ls-tree", "main", "run.sh", cwd=bench_path).startswith("100644 ")

@@ -108,12 +108,6 @@ def test_failures_counted_in_status(bench_path: Path) -> None:
     assert ok(bench_path, "status")["failures"] == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the human `gitbench failures` table passes a note's code, phase, command and "
-    "created_at to rich unescaped (only the message is escaped): a note written with plain git "
-    "holding '[/]' crashes the command with rich's MarkupError (internal error, exit 3)",
-)
 @pytest.mark.parametrize("field", ["code", "phase", "command", "created_at"])
 def test_failures_human_output_shows_any_note_text_literally(bench_path: Path, field: str) -> None:
     record = {"code": "X", "message": "m", "phase": "p", "command": "c", "created_at": "t"}
@@ -125,13 +119,6 @@ def test_failures_human_output_shows_any_note_text_literally(bench_path: Path, f
     assert "[/]" in result.stdout
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a failure note in the gitbench format whose records are not JSON objects "
-    '(e.g. written with plain git: {"schema":1,"records":["oops"]}) crashes '
-    "`gitbench failures` with AttributeError in services/failures._record (internal error, "
-    "exit 3), where a hand-written plain-text note is kept and listed",
-)
 @pytest.mark.parametrize("records", ['["oops"]', "[1, null]"])
 def test_failures_lists_a_note_with_odd_records(bench_path: Path, records: str) -> None:
     note = f'{{"schema":1,"records":{records}}}'

@@ -136,12 +136,6 @@ def _adopted_with_a_latin1_name(tmp_path: Path) -> Path:
     return root
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: `ls` (and `ls --json`) crash with UnicodeEncodeError (internal error, exit 3) "
-    "when main holds a file name that is not UTF-8, e.g. in a repository adopted with "
-    "`init --adopt`",
-)
 @pytest.mark.parametrize("json_flag", [(), ("--json",)])
 def test_ls_lists_a_file_name_that_is_not_utf8(tmp_path: Path, json_flag: tuple[str, ...]) -> None:
     root = _adopted_with_a_latin1_name(tmp_path)

@@ -217,12 +217,6 @@ def test_put_refuses_a_case_insensitive_collision(bench_path: Path, path: str) -
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a stale gitbench lock (dead pid) is removed inside change(), after the CLI "
-    "printed the recovery notices (Options.bench only prints wb.recovered right after open), "
-    "so the person is never told (design.md section 3: recovery must say what it did)",
-)
 def test_put_says_when_it_removed_a_stale_lock(bench_path: Path) -> None:
     state = bench_path / ".git" / "gitbench"
     state.mkdir(exist_ok=True)

@@ -5,8 +5,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import pytest
-
 from gitbench.errors import ErrorCode
 from tests.cli.common import actions, ok, porcelain, refused, tree_paths
 from tests.support.benches import make_bench
@@ -89,11 +87,6 @@ def test_rm_of_a_file_already_deleted_locally_succeeds(bench_path: Path) -> None
     assert porcelain(bench_path) == ""
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: `rm ok.md` crashes with UnicodeEncodeError (internal error, exit 3) when "
-    "main also holds an unrelated file whose name is not UTF-8 (an adopted repository)",
-)
 def test_rm_works_next_to_a_file_name_that_is_not_utf8(tmp_path: Path) -> None:
     root = make_bench(tmp_path / "bench", {"ok.md": "ok\n"})
     Path(os.fsdecode(os.fsencode(root) + b"/caf\xe9.md")).write_bytes(b"x\n")
