@@ -22,10 +22,15 @@ def result_models_markdown() -> str:
 
 
 def settings_markdown() -> str:
-    rows = ["| key | type | default | git config key | meaning |", "| --- | --- | --- | --- | --- |"]
+    rows = [
+        "| key | type | default | git config key | meaning |",
+        "| --- | --- | --- | --- | --- |",
+    ]
     for spec in SETTINGS.values():
         default = str(spec.default).lower() if spec.type == "bool" else str(spec.default)
-        rows.append(f"| `{spec.key}` | {spec.type} | `{default}` | `{spec.git_key}` | {spec.help} |")
+        rows.append(
+            f"| `{spec.key}` | {spec.type} | `{default}` | `{spec.git_key}` | {spec.help} |"
+        )
     return "\n".join(rows) + "\n"
 
 
