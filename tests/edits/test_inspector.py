@@ -146,6 +146,22 @@ def test_pasted_copy_of_nearby_lines_is_duplicate_block():
     assert result.diagnostics[0]["counts"] == {"before": 1, "after": 2, "distance": 3}
 
 
+def test_write_that_pastes_a_copy_is_duplicate_block():
+    block = "def f1(x):\n    y = x + 1\n    return y * 1\n"
+    result = _refused(CODE, ReasonCode.DUPLICATE_BLOCK, write(CODE.replace(block, block + block)))
+    assert result.diagnostics[0]["counts"]["after"] == 2
+
+
+def test_write_keeping_existing_repetition_is_not_a_duplicate_block():
+    before = CODE + CODE
+    assert _accepted(before, write(before.replace("return y * 2", "return y * 20", 1)))
+
+
+def test_inserting_new_lines_is_not_a_duplicate_block():
+    new = "def g(x):\n    z = x - 1\n    return z\n"
+    assert _accepted(CODE, replace("def f0(x):", new + "def f0(x):"))
+
+
 def test_copy_far_away_is_not_a_duplicate_block():
     block = "def f1(x):\n    y = x + 1\n    return y * 1\n"
     filler = "\n".join(f"line_{i} = {i}" for i in range(60))

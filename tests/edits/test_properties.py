@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import itertools
+from difflib import SequenceMatcher
 
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from gitbench.edits.apply import apply_file
 from gitbench.edits.codec import View, decode
-from gitbench.edits.duplicates import duplicate_paragraph
+from gitbench.edits.duplicates import duplicate_paragraph, lcs_length
 from gitbench.edits.paragraphs import SEPARATOR, Paragraphs, normalize
 from gitbench.edits.reasons import ReasonCode
 from gitbench.edits.results import FileResult, Rejection
@@ -192,3 +193,30 @@ def test_windowed_duplicate_paragraph_agrees_with_the_whole_file_rule(paragraphs
     result = apply_file("f", before.encode(), ops, checks=only)
     expected = _reference_duplicate_paragraph(before, after, spans)
     assert isinstance(result, Rejection) == expected, (before, after)
+
+
+def _lcs_by_table(a: str, b: str) -> int:
+    previous = [0] * (len(b) + 1)
+    for x in a:
+        current = [0]
+        for j, y in enumerate(b):
+            current.append(previous[j] + 1 if x == y else max(previous[j + 1], current[j]))
+        previous = current
+    return previous[-1]
+
+
+SHORT = st.text(st.sampled_from(list("ab c\n")), max_size=25)
+
+
+@FAST
+@given(SHORT, SHORT)
+def test_bit_parallel_lcs_equals_the_table(a, b):
+    assert lcs_length(a, b) == _lcs_by_table(a, b)
+
+
+@FAST
+@given(SHORT, SHORT)
+def test_lcs_bound_never_undercuts_the_sequence_matcher_ratio(a, b):
+    # Why the near-duplicate pre-filter changes no decision: ratio <= 2 * LCS / total.
+    ratio = SequenceMatcher(None, a, b, autojunk=False).ratio()
+    assert 2 * lcs_length(a, b) >= ratio * (len(a) + len(b)) - 1e-9
