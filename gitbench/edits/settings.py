@@ -53,6 +53,9 @@ class EditSettings(BaseModel):
         default=2, ge=1, description="separators the old file needs"
     )
     elision_min_lines: int = Field(default=20, ge=0, description="check replaces with more lines")
+    mid_word_added_breaks_only: bool = Field(
+        default=False, description="mid_word_block only if the edit adds line breaks"
+    )
 
     binary_sniff_bytes: int = Field(default=8000, ge=0, description="NUL in this prefix = binary")
     write_keeps_final_newline: bool = Field(

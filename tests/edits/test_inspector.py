@@ -232,6 +232,20 @@ def test_block_inserted_inside_a_word_is_mid_word_block():
     assert result.diagnostics[0]["counts"] == {"boundaries": 1}
 
 
+def test_anchor_spanning_a_line_break_mid_word_trips_the_literal_rule_only():
+    before = "one two three\nfour five six\n"
+    op = replace("ee\nfour fi", "ee\nFOUR fi")  # a one-word edit, no block inserted
+    _refused(before, ReasonCode.MID_WORD_BLOCK, op)  # the spec's rule, the default
+    intent = EditSettings(mid_word_added_breaks_only=True)
+    assert _accepted(before, op, settings=intent) == "one two three\nFOUR five six\n"
+    _refused(
+        "the thing\n",
+        ReasonCode.MID_WORD_BLOCK,
+        replace("the th", "the th\n# H\n"),
+        settings=intent,
+    )
+
+
 def test_block_inserted_between_words_is_accepted():
     assert (
         _accepted("the thing\n", replace("the", "the\n# Heading\n")) == "the\n# Heading\n thing\n"
