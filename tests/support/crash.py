@@ -11,7 +11,8 @@ from pathlib import Path
 
 from tests.support.gitcli import git
 
-_STAMP = re.compile(r"\d{8}T\d{6}Z(?:-\d+)?")
+# A checkpoint or discarded-draft name: its time, and its -n suffix within that second.
+_STAMP = re.compile(r"\d{8}T\d{6}Z(-[a-z_]+)?(?:-\d+)?$")
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ def fingerprint(root: Path) -> tuple[object, ...]:
     refs = []
     for line in git("for-each-ref", "--format=%(refname)", cwd=root).splitlines():
         tree = git("rev-parse", f"{line}^{{tree}}", cwd=root)
-        refs.append((_STAMP.sub("TS", line), tree))
+        refs.append((_STAMP.sub(r"TS\1", line), tree))
     head = git("symbolic-ref", "-q", "HEAD", cwd=root, check=False)
     return (tuple(sorted(refs)), head, tuple(sorted(_files(root).items())))
 
