@@ -14,7 +14,7 @@ from typing import Literal
 
 from gitbench.errors import Action, ErrorCode, GitbenchError
 
-SettingType = Literal["int", "bool", "str"]
+SettingType = Literal["int", "float", "bool", "str"]
 
 
 @dataclass(frozen=True)
@@ -47,14 +47,43 @@ def load_environment(environ: Mapping[str, str] | None = None) -> Environment:
 class Setting:
     key: str
     type: SettingType
-    default: int | bool | str
+    default: int | float | bool | str
     help: str
-    minimum: int | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    above: float | None = None  # an exclusive minimum
 
     @property
     def git_key(self) -> str:
         section, _, name = self.key.rpartition(".")
         return f"gitbench.{section}.{name.replace('_', '-')}"
+
+
+def _edit_settings() -> list[Setting]:
+    """One `edits.<knob>` setting per field of the safe-edit pipeline's EditSettings."""
+    from annotated_types import Ge, Gt, Le
+
+    from gitbench.edits.settings import EditSettings
+
+    found = []
+    for name, info in EditSettings.model_fields.items():
+        kinds: dict[object, SettingType] = {bool: "bool", int: "int", float: "float"}
+        kind = kinds[info.annotation]
+        low = next((m.ge for m in info.metadata if isinstance(m, Ge)), None)
+        above = next((m.gt for m in info.metadata if isinstance(m, Gt)), None)
+        high = next((m.le for m in info.metadata if isinstance(m, Le)), None)
+        found.append(
+            Setting(
+                f"edits.{name}",
+                kind,
+                info.default,
+                info.description or name,
+                minimum=low,  # type: ignore[arg-type]
+                maximum=high,  # type: ignore[arg-type]
+                above=above,  # type: ignore[arg-type]
+            )
+        )
+    return found
 
 
 SETTINGS: dict[str, Setting] = {
@@ -68,12 +97,7 @@ SETTINGS: dict[str, Setting] = {
         Setting("retention.auto", "int", 200, "automatic checkpoints kept", minimum=0),
         Setting("draft.remind_hours", "int", 24, "age at which status reminds of a draft", 1),
         Setting("draft.warn_days", "int", 7, "age at which status warns about a draft", 1),
-        Setting(
-            "failures.excerpts",
-            "bool",
-            False,
-            "let failure notes carry short file excerpts (off: never any file content)",
-        ),
+        *_edit_settings(),
     )
 }
 
@@ -91,7 +115,7 @@ def setting(key: str) -> Setting:
         ) from None
 
 
-def parse_value(spec: Setting, raw: str) -> int | bool | str:
+def parse_value(spec: Setting, raw: str) -> int | float | bool | str:
     """Validate a value given as text (from the command line or git config)."""
     if spec.type == "bool":
         lowered = raw.strip().lower()
@@ -100,18 +124,25 @@ def parse_value(spec: Setting, raw: str) -> int | bool | str:
         if lowered in ("false", "no", "off", "0"):
             return False
         raise _bad_value(spec, raw, "expected true or false")
-    if spec.type == "int":
-        return _parse_int(spec, raw)
+    if spec.type in ("int", "float"):
+        return _parse_number(spec, raw)
     return raw
 
 
-def _parse_int(spec: Setting, raw: str) -> int:
+def _parse_number(spec: Setting, raw: str) -> int | float:
+    convert = int if spec.type == "int" else float
     try:
-        value = int(raw.strip().replace("_", ""))
+        value = convert(raw.strip().replace("_", ""))
     except ValueError:
-        raise _bad_value(spec, raw, "expected a whole number") from None
+        raise _bad_value(
+            spec, raw, f"expected a{' whole' if spec.type == 'int' else ''} number"
+        ) from None
     if spec.minimum is not None and value < spec.minimum:
         raise _bad_value(spec, raw, f"must be at least {spec.minimum}")
+    if spec.above is not None and value <= spec.above:
+        raise _bad_value(spec, raw, f"must be more than {spec.above}")
+    if spec.maximum is not None and value > spec.maximum:
+        raise _bad_value(spec, raw, f"must be at most {spec.maximum}")
     return value
 
 

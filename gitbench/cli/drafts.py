@@ -16,7 +16,7 @@ from gitbench.errors import ErrorCode, GitbenchError
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from gitbench.services.models import PublishResult, PutResult, ReviewResult
+    from gitbench.services.models import ApplyResult, PublishResult, PutResult, ReviewResult
 
 
 @click.command()
@@ -196,4 +196,28 @@ def discard(yes: bool, undo: bool) -> None:
     )
 
 
-COMMANDS = [put, review, diff, publish, discard]
+@click.command("apply")
+@click.argument("source", metavar="FILE|-")
+@click.option("--model", default="person", show_default=True, help="Recorded as Gitbench-Model.")
+@json_option
+def apply_(source: str, model: str) -> None:
+    """Apply an edit document (JSON, the model-response schema) to the draft, through the same
+    guarded pipeline as a model's edits: one commit, or nothing."""
+    from gitbench.services.proposals import apply_document
+
+    result = apply_document(options().bench(), _read_source(source), model=model)
+    render.emit(result, "apply", lambda out: _applied(out, result))
+
+
+def _applied(out: Console, r: ApplyResult) -> None:
+    if r.status == "noop":
+        out.print("No change: every file would stay byte-identical; nothing committed.")
+        return
+    for f in r.files:
+        out.print(f"{f.action:<7} {escape(f.path)}  +{f.lines_added} -{f.lines_removed}")
+    out.print(
+        f"Draft at {short(r.commit)} (proposal {r.proposal_id[:12]}). Next: [cyan]gitbench review[/]"
+    )
+
+
+COMMANDS = [put, review, diff, publish, discard, apply_]

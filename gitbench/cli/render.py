@@ -49,10 +49,30 @@ def error(err: GitbenchError, as_json: bool) -> None:
     out = console(stderr=True)
     out.print(f"[bold red]error[/] [red]{err.code.value}[/]: {escape(err.message)}")
     out.print(f"  [dim]phase:[/] {err.phase}" + (f" / {err.subphase}" if err.subphase else ""))
+    for line in _diagnostics(err):
+        out.print(f"  [yellow]-[/] {escape(line)}")
     hint = err.detail.get("hint")
     commands = [ACTION_COMMANDS[a] for a in err.actions] + ([str(hint)] if hint else [])
     for command in dict.fromkeys(commands):
         out.print(f"  [dim]next:[/] [cyan]{escape(command)}[/]")
+
+
+def _diagnostics(err: GitbenchError) -> list[str]:
+    """One line per failed check of a rejected edit: reason, file:line, excerpt if enabled."""
+    found = err.detail.get("diagnostics")
+    if not isinstance(found, list):
+        return []
+    lines = []
+    for item in found:
+        if not isinstance(item, dict):
+            continue
+        where = f"{item.get('path') or err.detail.get('path') or ''}:{item.get('line', '')}".strip(
+            ":"
+        )
+        check = item.get("check") or err.subphase or ""
+        excerpt = f"  {item['excerpt']!r}" if item.get("excerpt") else ""
+        lines.append(f"{check} {where}{excerpt}".strip())
+    return lines
 
 
 def notice(message: str) -> None:

@@ -170,8 +170,8 @@ class RestoreResult(Result):
 
 class SettingValue(Result):
     key: str
-    value: int | bool | str
-    default: int | bool | str
+    value: bool | int | float | str
+    default: bool | int | float | str
     is_default: bool
     help: str
 
@@ -219,3 +219,21 @@ class DoctorResult(Result):
     repaired: list[str]
     checks: list[DoctorCheck]
     recent_recoveries: list[str]
+
+
+class AppliedFile(Result):
+    path: str
+    action: Literal["edit", "create", "delete"]
+    old_blob: str | None
+    new_blob: str | None
+    lines_added: int
+    lines_removed: int
+
+
+class ApplyResult(Result):
+    proposal_id: str
+    status: Literal["applied", "noop"]
+    commit: str | None
+    attempts: int
+    files: list[AppliedFile]
+    timings_ms: dict[str, float]

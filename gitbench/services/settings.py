@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from gitbench.config import SETTINGS, Setting, parse_value, setting
+from gitbench.edits.settings import EditSettings
 from gitbench.services.models import SettingList, SettingValue
 from gitbench.store import gitconfig
 from gitbench.store.repo import Workbench
 
 
-def read_setting(wb: Workbench, spec: Setting) -> int | bool | str:
+def read_setting(wb: Workbench, spec: Setting) -> int | float | bool | str:
     """The configured value, validated; the default when unset."""
     raw = gitconfig.get_value(wb, spec.git_key)
     return spec.default if raw is None else parse_value(spec, raw)
@@ -30,6 +31,16 @@ def unset_setting(wb: Workbench, key: str) -> SettingValue:
     spec = setting(key)
     gitconfig.unset_value(wb, spec.git_key)
     return _value(wb, spec)
+
+
+def edit_settings(wb: Workbench) -> EditSettings:
+    """The safe-edit pipeline's knobs as this workbench configures them (`edits.*`)."""
+    values = {
+        key.removeprefix("edits."): read_setting(wb, spec)
+        for key, spec in SETTINGS.items()
+        if key.startswith("edits.")
+    }
+    return EditSettings.model_validate(values)
 
 
 def list_settings(wb: Workbench) -> SettingList:

@@ -1,0 +1,391 @@
+"""Proposed edits become one commit on the draft, or nothing (spec: the safe edit pipeline).
+
+`apply_document` is `gitbench apply`: a person's or a script's `ModelEditResponse`, applied
+with the context recorded as the current draft tip. `run_proposal` is the same path with the
+retry policy, for a model: a retryable rejection re-asks (through `propose`) with the fresh
+content and the structured reason; a stale edit is never re-stamped.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from gitbench.edits.apply import apply_response, parse_response, shown_file
+from gitbench.edits.codec import decode
+from gitbench.edits.reasons import ReasonCode
+from gitbench.edits.results import Applied, NoOp, Rejection, reject
+from gitbench.edits.schema import EditProposal, ShownFile
+from gitbench.edits.settings import EditSettings
+from gitbench.errors import Action, ErrorCode, GitbenchError
+from gitbench.paths import first_collision, path_problem
+from gitbench.services.models import AppliedFile, ApplyResult
+from gitbench.services.session import change, current_commit, record_failure, require_main
+from gitbench.services.settings import edit_settings
+from gitbench.store import moves, objects, refs, telemetry
+from gitbench.store.repo import Workbench
+from gitbench.store.types import DRAFT, ObjectId, RefUpdate
+
+MAX_ATTEMPTS = 2  # spec: max_retries = 1
+REF_MOVED_RERUNS = 3
+BIG_FILE = 64 * 1024
+EXCERPT_LINES = 40
+
+
+@dataclass(frozen=True)
+class RetryRequest:
+    """What the second call to the model is told: why the first answer was refused, the fresh
+    content of the failing file (or a window around the failure for big files) and the blobs
+    now current, which become the new `shown` record."""
+
+    rejection: Rejection
+    content: dict[str, str]
+    shown: dict[str, ShownFile]
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the model was shown, recorded when its prompt was built (spec principle 1): the
+    draft head then, and each shown file's blob, EOL and BOM. Never re-read at apply time."""
+
+    base: ObjectId
+    shown: dict[str, ShownFile]
+
+
+Propose = Callable[[RetryRequest | None], str | bytes]
+
+
+@dataclass
+class _Run:
+    model: str
+    settings: EditSettings
+    run_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    proposal_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+
+
+def apply_document(wb: Workbench, raw: str | bytes, model: str = "person") -> ApplyResult:
+    """Apply a `ModelEditResponse` document to the draft in one attempt, with the context
+    recorded as the current draft tip (there is no model to re-ask)."""
+    response = parse_response(raw)
+    paths = [] if isinstance(response, Rejection) else [f.path for f in response.files]
+    context = record_context(wb, [p for p in paths if not path_problem(p)])
+    return run_proposal(wb, lambda _retry: raw, model=model, context=context, max_attempts=1)
+
+
+def record_context(wb: Workbench, paths: list[str]) -> Context:
+    """Record the draft head and `paths` as they are now, as shown to a model."""
+    base = _head(wb)
+    shown = _record_shown(wb, base, paths, edit_settings(wb))
+    return Context(base=base, shown=shown)
+
+
+def run_proposal(
+    wb: Workbench,
+    propose: Propose,
+    *,
+    model: str,
+    context: Context,
+    max_attempts: int = MAX_ATTEMPTS,
+) -> ApplyResult:
+    """Ask `propose` for edits against `context` and apply them; a retryable rejection re-asks
+    once with fresh content. Raises EDIT_REJECTED (the last rejection's facts) otherwise."""
+    run = _Run(model=model, settings=edit_settings(wb))
+    retry: RetryRequest | None = None
+    for attempt in range(1, max_attempts + 1):
+        shown = context if retry is None else Context(_head(wb), retry.shown)
+        outcome = _attempt(wb, run, propose(retry), attempt, shown)
+        if retry is not None:
+            status = "failed" if isinstance(outcome, Rejection) else "success"
+            previous = retry.rejection.reason.value
+            _emit(wb, run, "edit.retry", attempt, previous_reason=previous, status=status)
+        if not isinstance(outcome, Rejection):
+            return outcome
+        if not outcome.retryable or attempt == max_attempts:
+            raise _final_error(wb, run, outcome, attempt, can_retry=max_attempts > 1)
+        retry = _retry_request(wb, run, outcome, shown)
+    raise AssertionError("unreachable: the loop returns or raises")
+
+
+def _attempt(
+    wb: Workbench, run: _Run, raw: str | bytes, attempt: int, context: Context
+) -> ApplyResult | Rejection:
+    started = time.perf_counter_ns()
+    response = parse_response(raw)
+    parse_ms = (time.perf_counter_ns() - started) / 1e6
+    if isinstance(response, Rejection):
+        return _rejected(wb, run, response, attempt, base=current_commit(wb))
+    response_paths = [f.path for f in response.files]
+    unsafe = next(((p, path_problem(p)) for p in response_paths if path_problem(p)), None)
+    if unsafe is not None:
+        rejection = reject(ReasonCode.INVALID_PATH, f"{unsafe[0]!r}: {unsafe[1]}", path=unsafe[0])
+        return _rejected(wb, run, rejection, attempt, base=current_commit(wb))
+    with change(wb, "apply"):
+        base = context.base
+        proposal = EditProposal(
+            proposal_id=run.proposal_id,
+            attempt=attempt,
+            draft_ref=DRAFT,
+            base_commit=base,
+            shown=context.shown,
+            response=response,
+            model=run.model,
+        )
+        _emit(
+            wb,
+            run,
+            "edit.proposed",
+            attempt,
+            base_commit=base,
+            files=_proposed(proposal),
+            response_bytes=len(raw),
+        )
+        return _apply_and_commit(wb, run, proposal, parse_ms)
+
+
+def _apply_and_commit(
+    wb: Workbench, run: _Run, proposal: EditProposal, parse_ms: float
+) -> ApplyResult | Rejection:
+    """Apply against the draft head and move the draft by CAS; if someone moved the draft in
+    between (plain git), apply again on the new head without asking the model again."""
+    for _ in range(REF_MOVED_RERUNS):
+        head = _head(wb)
+        tip = refs.read_ref(wb, DRAFT)
+        tree = objects.commit_info(wb, head).tree
+        paths = [f.path for f in proposal.response.files]
+        blobs = {p: objects.tree_blob(wb, tree, p) for p in paths}
+        files = {p: (objects.read_blob(wb, b) if b else None) for p, b in blobs.items()}
+        outcome = apply_response(files, proposal, blobs, run.settings, parse_ms=parse_ms)
+        if isinstance(outcome, Rejection):
+            return _rejected(wb, run, outcome, proposal.attempt, base=head)
+        if isinstance(outcome, NoOp):
+            _emit(wb, run, "edit.noop", proposal.attempt, base_commit=head, files=outcome.files)
+            return ApplyResult(
+                proposal_id=run.proposal_id,
+                status="noop",
+                commit=None,
+                attempts=proposal.attempt,
+                files=[],
+                timings_ms={},
+            )
+        clash = _clash(wb, tree, outcome)
+        if clash is not None:
+            return _rejected(wb, run, clash, proposal.attempt, base=head)
+        try:
+            return _commit(wb, run, proposal=proposal, applied=outcome, head=head, tip=tip)
+        except GitbenchError as exc:
+            if exc.code is not ErrorCode.CONCURRENT_UPDATE:
+                raise
+            _emit(
+                wb,
+                run,
+                "edit.rejected",
+                proposal.attempt,
+                stage="commit",
+                reason=ReasonCode.REF_MOVED.value,
+                retryable=True,
+                detail="the draft moved; applying again on its new head",
+            )
+    raise GitbenchError(
+        ErrorCode.CONCURRENT_UPDATE,
+        "the draft kept moving while the edit was applied; nothing was changed",
+        phase="commit",
+        retryable=True,
+    )
+
+
+def _commit(
+    wb: Workbench,
+    run: _Run,
+    *,
+    proposal: EditProposal,
+    applied: Applied,
+    head: ObjectId,
+    tip: ObjectId | None,
+) -> ApplyResult:
+    started = time.perf_counter_ns()
+    changes: dict[str, ObjectId | None] = {}
+    for result in applied.files:
+        blob = None if result.new_bytes is None else objects.write_blob(wb, result.new_bytes)
+        assert blob == result.new_blob, (
+            f"{result.path}: the store and the pipeline disagree on the blob"
+        )
+        changes[result.path] = blob
+    tree = objects.build_tree(wb, objects.commit_info(wb, head).tree, changes)
+    commit = objects.create_commit(wb, tree, [head], _message(proposal, run))
+    write_ms = (time.perf_counter_ns() - started) / 1e6
+    moves.move_refs(wb, [RefUpdate(DRAFT, tip, commit)], f"gitbench: apply {run.proposal_id[:12]}")
+    ref_ms = (time.perf_counter_ns() - started) / 1e6 - write_ms
+    timings = applied.with_timings(write=round(write_ms, 3), ref=round(ref_ms, 3)).timings_ms
+    files = [f.telemetry() for f in applied.files]
+    _emit(
+        wb,
+        run,
+        "edit.applied",
+        proposal.attempt,
+        base_commit=head,
+        head_commit=commit,
+        new_commit=commit,
+        files=files,
+        timings_ms=timings,
+    )
+    return ApplyResult(
+        proposal_id=run.proposal_id,
+        status="applied",
+        commit=commit,
+        attempts=proposal.attempt,
+        files=[
+            AppliedFile(
+                path=f.path,
+                action=f.action,
+                old_blob=f.old_blob,
+                new_blob=f.new_blob,
+                lines_added=f.lines_added,
+                lines_removed=f.lines_removed,
+            )
+            for f in applied.files
+        ],
+        timings_ms=timings,
+    )
+
+
+def _message(proposal: EditProposal, run: _Run) -> str:
+    response = proposal.response
+    body = f"\n\n{response.rationale.strip()}" if response.rationale else ""
+    trailers = (
+        f"Gitbench-Proposal: {run.proposal_id}\n"
+        f"Gitbench-Base: {proposal.base_commit}\n"
+        f"Gitbench-Model: {run.model}\n"
+        f"Gitbench-Attempt: {proposal.attempt}\n"
+    )
+    return f"{response.summary.strip()}{body}\n\n{trailers}"
+
+
+def _head(wb: Workbench) -> ObjectId:
+    return refs.read_ref(wb, DRAFT) or require_main(wb)
+
+
+def _record_shown(
+    wb: Workbench, base: ObjectId, paths: list[str], settings: EditSettings
+) -> dict[str, ShownFile]:
+    """Files the model can edit; a binary or non-UTF-8 one is left out, so an edit of it is
+    refused as `not_in_context` (never shown, never edited)."""
+    tree = objects.commit_info(wb, base).tree
+    shown: dict[str, ShownFile] = {}
+    for path in paths:
+        blob = objects.tree_blob(wb, tree, path)
+        record = shown_file(path, objects.read_blob(wb, blob) if blob else None, settings)
+        if not isinstance(record, Rejection):
+            shown[path] = record
+    return shown
+
+
+def _clash(wb: Workbench, tree: ObjectId, applied: Applied) -> Rejection | None:
+    created = [f.path for f in applied.files if f.action == "create"]
+    existing = [f.path for f in objects.tree_files(wb, tree, with_sizes=False)]
+    found = first_collision(created, existing) if created else None
+    if found is None:
+        return None
+    return reject(ReasonCode.INVALID_PATH, found[1], path=found[0])
+
+
+def _retry_request(
+    wb: Workbench, run: _Run, rejection: Rejection, context: Context
+) -> RetryRequest:
+    head = _head(wb)
+    tree = objects.commit_info(wb, head).tree
+    failing = [rejection.path] if rejection.path else []
+    content: dict[str, str] = {}
+    for path in failing:
+        blob = objects.tree_blob(wb, tree, path)
+        if blob is not None:
+            content[path] = _fresh_text(objects.read_blob(wb, blob), path, rejection)
+    # Every file shown before is shown again as it is now: its new blob is the new record.
+    paths = sorted({*context.shown, *failing})
+    return RetryRequest(
+        rejection=rejection, content=content, shown=_record_shown(wb, head, paths, run.settings)
+    )
+
+
+def _fresh_text(data: bytes, path: str, rejection: Rejection) -> str:
+    view = decode(data, path=path)
+    if isinstance(view, Rejection):
+        return ""
+    if len(data) <= BIG_FILE:
+        return view.text
+    line = next(
+        (int(d["line"]) for d in rejection.diagnostics if isinstance(d.get("line"), int)), 1
+    )
+    lines = view.text.split("\n")
+    start = max(0, line - 1 - EXCERPT_LINES)
+    return "\n".join(lines[start : line + EXCERPT_LINES])
+
+
+def _rejected(
+    wb: Workbench, run: _Run, rejection: Rejection, attempt: int, *, base: ObjectId | None
+) -> Rejection:
+    facts = rejection.model_dump(mode="json", exclude={"stage", "reason"})
+    _emit(
+        wb,
+        run,
+        "edit.rejected",
+        attempt,
+        base_commit=base,
+        stage=rejection.stage.value,
+        reason=rejection.reason.value,
+        **facts,
+    )
+    record_failure(wb, "apply", rejection.to_error())
+    return rejection
+
+
+def _final_error(
+    wb: Workbench, run: _Run, last: Rejection, attempts: int, *, can_retry: bool
+) -> GitbenchError:
+    error = last.to_error()
+    if not can_retry:
+        # Nobody to re-ask: the same document would fail the same way.
+        error.actions = (Action.VIEW_REPORT, Action.REVIEW_DRAFT)
+    if attempts > 1 and last.retryable:
+        _emit(
+            wb,
+            run,
+            "edit.rejected",
+            attempts,
+            stage="retry",
+            reason=ReasonCode.RETRY_EXHAUSTED.value,
+            retryable=False,
+            last_reason=last.reason.value,
+            attempts=attempts,
+        )
+        error.subphase = ReasonCode.RETRY_EXHAUSTED.value
+        error.detail = {**error.detail, "last_reason": last.reason.value, "attempts": attempts}
+        error.message = f"edit rejected after {attempts} attempts; last: {error.message}"
+    return error
+
+
+def _proposed(proposal: EditProposal) -> list[dict[str, object]]:
+    return [
+        {
+            "path": f.path,
+            "shown_blob": shown.blob if (shown := proposal.shown.get(f.path)) else None,
+            "op_kinds": [o.op for o in f.ops],
+            "action": f.action,
+        }
+        for f in proposal.response.files
+    ]
+
+
+def _emit(wb: Workbench, run: _Run, event: str, attempt: int, **fields: object) -> None:
+    telemetry.emit(
+        wb,
+        event,
+        run_id=run.run_id,
+        proposal_id=run.proposal_id,
+        attempt=attempt,
+        draft_ref=DRAFT,
+        model=run.model,
+        policy_decision_id=None,
+        **fields,
+    )
