@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from gitbench.edits.settings import EditSettings
 from gitbench.errors import ErrorCode
 from tests.cli.common import actions, ok, refused
 from tests.support.cli import run
@@ -18,7 +19,7 @@ KEYS = {
     "retention.auto",
     "draft.remind_hours",
     "draft.warn_days",
-    "failures.excerpts",
+    *(f"edits.{knob}" for knob in EditSettings.model_fields),
 }
 
 
@@ -49,10 +50,10 @@ def test_config_set_accepts_underscores_in_numbers(bench_path: Path) -> None:
 
 
 def test_config_set_stores_booleans_canonically(bench_path: Path) -> None:
-    assert ok(bench_path, "config", "set", "failures.excerpts", "yes")["value"] is True
-    assert local_config(bench_path, "gitbench.failures.excerpts") == "true"
-    assert ok(bench_path, "config", "set", "failures.excerpts", "off")["value"] is False
-    assert local_config(bench_path, "gitbench.failures.excerpts") == "false"
+    assert ok(bench_path, "config", "set", "edits.excerpts", "yes")["value"] is True
+    assert local_config(bench_path, "gitbench.edits.excerpts") == "true"
+    assert ok(bench_path, "config", "set", "edits.excerpts", "off")["value"] is False
+    assert local_config(bench_path, "gitbench.edits.excerpts") == "false"
 
 
 def test_config_reads_a_value_set_with_git(bench_path: Path) -> None:
@@ -87,8 +88,8 @@ def test_config_list_shows_every_setting(bench_path: Path) -> None:
 
 
 def test_config_get_human_output_is_the_bare_value(bench_path: Path) -> None:
-    ok(bench_path, "config", "set", "failures.excerpts", "true")
-    assert run(bench_path, "config", "get", "failures.excerpts").stdout == "true\n"
+    ok(bench_path, "config", "set", "edits.excerpts", "true")
+    assert run(bench_path, "config", "get", "edits.excerpts").stdout == "true\n"
     assert run(bench_path, "config", "get", "retention.manual").stdout == "50\n"
 
 
@@ -125,7 +126,7 @@ def test_config_refuses_an_unknown_key(bench_path: Path, command: tuple[str, ...
         ("limits.max_file_bytes", ""),
         ("retention.manual", "-1"),
         ("draft.remind_hours", "0"),
-        ("failures.excerpts", "maybe"),
+        ("edits.excerpts", "maybe"),
     ],
 )
 def test_config_refuses_a_bad_value_naming_the_key(bench_path: Path, key: str, value: str) -> None:
@@ -159,3 +160,19 @@ def test_config_refuses_a_bad_value_stored_with_git(bench_path: Path) -> None:
 def test_config_unset_repairs_a_bad_value_stored_with_git(bench_path: Path) -> None:
     git("config", "gitbench.limits.max-files", "lots", cwd=bench_path)
     assert ok(bench_path, "config", "unset", "limits.max_files")["value"] == 10_000
+
+
+def test_edit_pipeline_knobs_are_settings_with_their_bounds(bench_path: Path) -> None:
+    assert ok(bench_path, "config", "set", "edits.token_drift", "0.1")["value"] == 0.1
+    assert local_config(bench_path, "gitbench.edits.token-drift") == "0.1"
+    for bad in ("0", "1.5", "abc"):  # token_drift must be in (0, 1]
+        refused(
+            bench_path,
+            "config",
+            "set",
+            "edits.token_drift",
+            bad,
+            code=ErrorCode.VALIDATION_FAILED,
+            phase="config",
+        )
+    assert ok(bench_path, "config", "set", "edits.check_seam_join", "off")["value"] is False

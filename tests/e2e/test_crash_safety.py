@@ -167,7 +167,9 @@ def test_kill_at_random_moments_leaves_old_or_new_state(
     kills = 0
     for n in range(RANDOM_KILLS_PER_SCENARIO):
         root = _copy(case.template, tmp_path_factory.mktemp(f"{scenario.name}-random-{n}"))
-        delay = rng.uniform(0.5, 1.1) * case.seconds
+        # Spread over the whole run, from inside start-up to past the end: under load the
+        # measured duration is only a rough guide, so the range is wide on both sides.
+        delay = rng.uniform(0.2, 1.2) * case.seconds
         outcome = gitbench(root, *case.args, stdin=scenario.stdin, kill_after=delay)
         kills += outcome.killed
         _assert_old_or_new(root, case, outcome)
