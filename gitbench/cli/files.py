@@ -31,7 +31,8 @@ def add(paths: tuple[Path, ...], as_name: str | None) -> None:
 
     opts = options()
     sources = [p if p.is_absolute() else opts.directory / p for p in paths]
-    result = add_files(opts.bench(), sources, as_name=as_name)
+    with render.progress("Adding") as step:
+        result = add_files(opts.bench(), sources, as_name=as_name, progress=step)
     render.emit(result, "add", lambda out: _added(out, result))
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,9 +42,17 @@ class _Source:
     executable: bool = False
 
 
-def add_files(wb: Workbench, sources: list[Path], as_name: str | None = None) -> AddResult:
+def add_files(
+    wb: Workbench,
+    sources: list[Path],
+    as_name: str | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> AddResult:
     """Copy files and directories into main as one commit. The whole batch is refused if any
-    path is unsafe; files over the size limit are skipped and reported."""
+    path is unsafe; files over the size limit are skipped and reported. `progress` hears the
+    phase (collecting, storing N files, committing)."""
+    step = progress or (lambda _phase: None)
+    step("collecting")
     if as_name is not None and len(sources) != 1:
         raise _invalid("--as names one file or directory; give a single PATH with it")
     refuse_if_draft(wb, "add files")  # before reading any source: the draft is the news
@@ -62,7 +70,9 @@ def add_files(wb: Workbench, sources: list[Path], as_name: str | None = None) ->
         existing = {f.path: f for f in objects.tree_files(wb, objects.commit_info(wb, main).tree)}
         _refuse_collisions(accepted, existing)
         _refuse_too_many(wb, accepted, existing)
+        step(f"storing {len(accepted)} file(s)")
         blobs = {s.dest: objects.write_blob_from_file(wb, s.path) for s in accepted}
+        step("committing")
         runs = {s.dest: s.executable for s in accepted}
         changed = {
             p: b
