@@ -11,7 +11,7 @@ from collections.abc import Callable
 from gitbench.services import hooks
 from gitbench.services.models import DoctorCheck, DoctorResult
 from gitbench.services.session import RECOVERY_LOG, change
-from gitbench.store import journal, objects, refs
+from gitbench.store import journal, objects, recovery, refs
 from gitbench.store.repo import Workbench
 from gitbench.store.types import CHECKPOINT_PREFIX, DRAFT, MAIN, ObjectId
 
@@ -95,6 +95,17 @@ def _no_interrupted_operation(wb: Workbench) -> DoctorCheck:
     )
 
 
+def _no_stale_locks(wb: Workbench) -> DoctorCheck:
+    # gitbench's own stale locks were removed above; any left belong to a git process that is
+    # running right now, or to one that died (then removing the file is the repair).
+    found = [p.relative_to(wb.git_dir).as_posix() for p in recovery.git_lock_files(wb)]
+    return DoctorCheck(
+        name="no stale lock files",
+        ok=not found,
+        detail=", ".join(found) + " (remove if no git command is running)" if found else "none",
+    )
+
+
 def _hooks_active(wb: Workbench) -> DoctorCheck:
     status = hooks.hooks_status(wb)
     return DoctorCheck(
@@ -117,5 +128,6 @@ CHECKS: tuple[Callable[[Workbench], DoctorCheck], ...] = (
     _draft_based_on_main,
     _checkpoints_intact,
     _no_interrupted_operation,
+    _no_stale_locks,
     _hooks_active,
 )

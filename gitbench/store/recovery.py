@@ -42,11 +42,15 @@ def recover(wb: Workbench) -> list[str]:
 def remove_git_locks(wb: Workbench) -> list[str]:
     """Delete lock files under the git directory left by a killed process. Called only when the
     gitbench process that held the workbench lock is known to be dead."""
-    found = [wb.git_dir / name for name in _GIT_LOCKS if (wb.git_dir / name).exists()]
-    found += sorted((wb.git_dir / "refs").rglob("*.lock"))
+    found = git_lock_files(wb)
     for path in found:
         path.unlink(missing_ok=True)
     return [f"removed stale lock {path.relative_to(wb.git_dir)}" for path in found]
+
+
+def git_lock_files(wb: Workbench) -> list[Path]:
+    found = [wb.git_dir / name for name in _GIT_LOCKS if (wb.git_dir / name).exists()]
+    return found + sorted((wb.git_dir / "refs").rglob("*.lock"))
 
 
 def _roll_forward(wb: Workbench, intent: journal.Intent) -> list[str]:

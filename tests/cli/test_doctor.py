@@ -76,3 +76,11 @@ def test_an_interrupted_operation_is_completed_and_reported(bench_path: Path) ->
     assert (bench_path / "notes.md").read_text() == "new\n"
     assert git("status", "--porcelain", cwd=bench_path) == ""
     assert any("completed" in line for line in report["recent_recoveries"])  # type: ignore[attr-defined]
+
+
+def test_a_lock_file_left_behind_is_named(bench_path: Path) -> None:
+    install_hooks(bench_path)
+    (bench_path / ".git" / "refs" / "heads" / "main.lock").write_text("")
+    code, report = _doctor(bench_path)
+    assert code == 4
+    assert _failed(report) == ["no stale lock files"]
