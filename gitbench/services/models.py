@@ -237,3 +237,79 @@ class ApplyResult(Result):
     attempts: int
     files: list[AppliedFile]
     timings_ms: dict[str, float]
+
+
+# --- consent and egress (issue 4) ---
+
+
+class ConsentGrantView(Result):
+    provider: str
+    model: str
+    scope_hash: str
+    persisted: bool
+    granted_at: str
+    current_scope: bool
+
+
+class ConsentEndpointView(Result):
+    provider: str
+    host: str
+    port: int
+    base_url: str
+    confirmed_at: str
+
+
+class ConsentStatus(Result):
+    mode: Literal["ask", "allow-all"]
+    scope_hash: str
+    scope_source: Literal["trailer", "tree"]
+    files: list[str]
+    grants: list[ConsentGrantView]
+    endpoints: list[ConsentEndpointView]
+
+
+class GrantPlan(Result):
+    provider: str
+    model: str
+    kind: Literal["cloud", "local"]
+    label: str
+    hosts: list[str]
+    base_url: str | None
+    scope_hash: str
+    files: list[str]
+    persisted: bool
+
+
+class GrantResult(Result):
+    plan: GrantPlan
+    granted_at: str
+
+
+class RevokeResult(Result):
+    revoked: list[ConsentGrantView]
+    endpoints_forgotten: list[ConsentEndpointView]
+    mode: Literal["ask", "allow-all"]
+
+
+class ConsentModeResult(Result):
+    mode: Literal["ask", "allow-all"]
+    previous: Literal["ask", "allow-all"]
+
+
+class EgressEventView(Result):
+    time: str
+    provider: str
+    model: str
+    host: str
+    port: int
+    scope_hash: str
+    outcome: Literal["allowed", "blocked", "failed"]
+    reason: str | None
+    status: int | None
+    bytes_sent: int
+    bytes_received: int
+    tokens: int | None
+
+
+class EgressLogResult(Result):
+    events: list[EgressEventView]
