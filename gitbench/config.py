@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from gitbench.errors import Action, ErrorCode, GitbenchError
@@ -29,6 +29,11 @@ class Environment:
     # Fault injection for the crash-safety tests: the name of a step boundary at which the
     # process kills itself with SIGKILL (see store/faults.py). Never set in normal use.
     fault_at: str | None = None
+    # Provider API keys from the environment (OPENAI_API_KEY, ...), by variable name.
+    api_keys: Mapping[str, str] = field(default_factory=dict)
+
+
+KEY_VARIABLES = ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GEMINI_API_KEY", "MISTRAL_API_KEY")
 
 
 def load_environment(environ: Mapping[str, str] | None = None) -> Environment:
@@ -40,6 +45,7 @@ def load_environment(environ: Mapping[str, str] | None = None) -> Environment:
         committer_email=env.get("GIT_COMMITTER_EMAIL") or None,
         debug=env.get("GITBENCH_DEBUG", "") not in ("", "0"),
         fault_at=env.get("GITBENCH_FAULT_AT") or None,
+        api_keys={name: env[name] for name in KEY_VARIABLES if env.get(name)},
     )
 
 
@@ -97,6 +103,7 @@ SETTINGS: dict[str, Setting] = {
         Setting("retention.auto", "int", 200, "automatic checkpoints kept", minimum=0),
         Setting("draft.remind_hours", "int", 24, "age at which status reminds of a draft", 1),
         Setting("draft.warn_days", "int", 7, "age at which status warns about a draft", 1),
+        Setting("model.default", "str", "", "this workbench's default model (provider:model)"),
         *_edit_settings(),
     )
 }

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from gitbench.cli import checkpoints, consent, drafts, files, workbench
+from gitbench.cli import checkpoints, consent, drafts, files, modelcmds, workbench
 from gitbench.cli.app import cli, main
 
-for module in (workbench, files, drafts, checkpoints, consent):
+for module in (workbench, files, drafts, checkpoints, consent, modelcmds):
     for command in module.COMMANDS:
         cli.add_command(command)
 

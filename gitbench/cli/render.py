@@ -24,11 +24,19 @@ if TYPE_CHECKING:
     from rich.console import Console
 
 
+PIPE_WIDTH = 240
+
+
 def console(stderr: bool = False) -> Console:
     from rich.console import Console
 
     # highlight=False: rich would otherwise colour numbers and paths in our sentences.
-    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+    out = Console(stderr=stderr, highlight=False, soft_wrap=False)
+    if not out.is_terminal:
+        # Piped: never fold table cells to an imagined 80 columns; a reader or a script gets
+        # whole lines.
+        out = Console(stderr=stderr, highlight=False, soft_wrap=False, width=PIPE_WIDTH)
+    return out
 
 
 def emit(result: BaseModel, command: str, human: Callable[[Console], None]) -> None:

@@ -88,6 +88,11 @@ def _status(out: Console, r: StatusResult) -> None:
             "           [cyan]gitbench review[/] · [cyan]gitbench publish[/] · [cyan]gitbench discard --yes[/]"
         )
     out.print(f"Checkpoints {r.checkpoints}")
+    if r.model is not None:
+        chosen = r.model.id or "none (gitbench model default ID)"
+        out.print(
+            f"Model      {escape(chosen)}" + (f" (from {r.model.source})" if r.model.id else "")
+        )
     if r.head not in ("refs/heads/main", "refs/heads/draft"):
         out.print(f"[yellow]HEAD is {r.head or 'detached'}; gitbench expects main checked out[/]")
     if r.local_changes:

@@ -96,6 +96,7 @@ class StatusResult(Result):
     head: str | None
     local_changes: list[str]
     failures: int
+    model: EffectiveModel | None = None
 
 
 class ReviewFile(Result):
@@ -313,3 +314,44 @@ class EgressEventView(Result):
 
 class EgressLogResult(Result):
     events: list[EgressEventView]
+
+
+class EffectiveModel(Result):
+    id: str | None
+    source: Literal["command", "workbench", "user", "none"]
+
+
+class ModelRow(Result):
+    id: str
+    display: str
+    provider: str
+    context_window: int
+    max_output: int
+    structured: bool
+    price_in: float | None
+    price_out: float | None
+    local: bool
+    usable: bool
+    why_not: str | None
+
+
+class ModelList(Result):
+    models: list[ModelRow]
+    default: str | None
+
+
+class ProviderRow(Result):
+    name: str
+    display: str
+    local: bool
+    enabled: bool
+    base_url: str
+    custom_url: bool
+    key: Literal["environment", "keyring", "file", "none"]
+    key_variable: str | None
+
+
+class ProviderList(Result):
+    providers: list[ProviderRow]
+    settings_file: str
+    key_file: str

@@ -10,6 +10,7 @@ from gitbench.config import Environment
 from gitbench.errors import ErrorCode, GitbenchError
 from gitbench.services import hooks
 from gitbench.services.drafts import draft_summary
+from gitbench.services.model_choice import effective_model
 from gitbench.services.models import DeleteResult, InitResult, StatusResult
 from gitbench.services.session import change, refuse_if_draft, require_main
 from gitbench.store import moves, notes, objects, refs, repo, worktree
@@ -94,4 +95,5 @@ def status(wb: repo.Workbench) -> StatusResult:
         head=head,
         local_changes=worktree.local_changes(wb),
         failures=sum(len(r) for r in notes.all_notes(wb, FAILURES_NOTES).values()),
+        model=effective_model(wb),
     )

@@ -19,6 +19,7 @@ KEYS = {
     "retention.auto",
     "draft.remind_hours",
     "draft.warn_days",
+    "model.default",
     *(f"edits.{knob}" for knob in EditSettings.model_fields),
 }
 
