@@ -199,13 +199,21 @@ def discard(yes: bool, undo: bool) -> None:
 @click.command("apply")
 @click.argument("source", metavar="FILE|-")
 @click.option("--model", default="person", show_default=True, help="Recorded as Gitbench-Model.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "blocks", "udiff", "auto"]),
+    default="auto",
+    show_default=True,
+    help="The document's format: JSON, SEARCH/REPLACE blocks or a unified diff (auto detects).",
+)
 @json_option
-def apply_(source: str, model: str) -> None:
-    """Apply an edit document (JSON, the model-response schema) to the draft, through the same
-    guarded pipeline as a model's edits: one commit, or nothing."""
+def apply_(source: str, model: str, fmt: str) -> None:
+    """Apply an edit document (JSON model response, SEARCH/REPLACE blocks or a unified diff) to
+    the draft, through the same guarded pipeline as a model's edits: one commit, or nothing."""
     from gitbench.services.proposals import apply_document
 
-    result = apply_document(options().bench(), _read_source(source), model=model)
+    result = apply_document(options().bench(), _read_source(source), model=model, fmt=fmt)
     render.emit(result, "apply", lambda out: _applied(out, result))
 
 

@@ -19,6 +19,7 @@ from gitbench.edits.reasons import ReasonCode
 from gitbench.edits.results import Applied, NoOp, Rejection, reject
 from gitbench.edits.schema import EditProposal, ShownFile
 from gitbench.edits.settings import EditSettings
+from gitbench.edits.textformat import parse_document
 from gitbench.errors import Action, ErrorCode, GitbenchError
 from gitbench.paths import first_collision, path_problem
 from gitbench.services.models import AppliedFile, ApplyResult
@@ -65,9 +66,19 @@ class _Run:
     proposal_id: str = field(default_factory=lambda: uuid.uuid4().hex)
 
 
-def apply_document(wb: Workbench, raw: str | bytes, model: str = "person") -> ApplyResult:
+def apply_document(
+    wb: Workbench, raw: str | bytes, model: str = "person", fmt: str = "json"
+) -> ApplyResult:
     """Apply a `ModelEditResponse` document to the draft in one attempt, with the context
-    recorded as the current draft tip (there is no model to re-ask)."""
+    recorded as the current draft tip (there is no model to re-ask). `fmt` is json, blocks,
+    udiff or auto (detect); a text format is parsed into the same response first."""
+    converted = parse_document(raw, fmt)
+    if isinstance(converted, Rejection):
+        run = _Run(model=model, settings=edit_settings(wb))
+        _rejected(wb, run, converted, 1, base=current_commit(wb))
+        raise _final_error(wb, run, converted, 1, can_retry=False)
+    if converted is not None:
+        raw = converted.model_dump_json()
     response = parse_response(raw)
     paths = [] if isinstance(response, Rejection) else [f.path for f in response.files]
     context = record_context(wb, [p for p in paths if not path_problem(p)])
