@@ -107,9 +107,9 @@ def grant_consent(
     with _locked_records(wb) as (stored, save):
         updated = stored.with_grant(Grant(key, persisted=persist, granted_at=now))
         if base_url is not None and plan.kind == "cloud":
-            endpoint = rules.confirmable_endpoint(base_url, provider)
+            endpoint, canonical = rules.confirmable_endpoint(base_url, provider)
             updated = updated.with_endpoint(
-                ConfirmedEndpoint(provider, endpoint.host, endpoint.port, base_url, now)
+                ConfirmedEndpoint(provider, endpoint.host, endpoint.port, canonical, now)
             )
         save(updated)
     return GrantResult(plan=plan, granted_at=now)
@@ -124,9 +124,8 @@ def plan_grant(
     state = records.load(records.consent_path(wb.state_dir))
     allowed = set(state.allowlist(provider))
     if base_url is not None:
-        allowed = {rules.confirmable_endpoint(base_url, provider)} | (
-            set(rules.builtin_allowlist(provider))
-        )
+        endpoint, base_url = rules.confirmable_endpoint(base_url, provider)
+        allowed = {endpoint} | set(rules.builtin_allowlist(provider))
     scope = current_scope(wb)
     hosts = sorted(str(e) for e in allowed) if kind == "cloud" else ["localhost"]
     return GrantPlan(

@@ -1,0 +1,136 @@
+"""PolicyTransport: every request passes the egress rules and the consent check before the
+inner transport (and so any socket) sees it; every decision is written to the egress log."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import httpx
+
+from gitbench.clock import Clock, iso
+from gitbench.errors import GitbenchError
+from gitbench.policy import egress_log, rules
+from gitbench.policy.consent import ConsentBook, ConsentKey
+from gitbench.policy.egress_log import EgressEvent
+
+
+@dataclass(frozen=True)
+class EgressContext:
+    """What one client is for: the consent it needs and where its decisions are logged."""
+
+    key: ConsentKey
+    book: ConsentBook
+    log: Path
+    clock: Clock
+
+
+class PolicyTransport(httpx.BaseTransport):
+    """Wraps the real transport; refuses with EGRESS_BLOCKED_BY_POLICY or
+    EGRESS_CONSENT_REQUIRED before delegating (see httpx docs, "DebuggingTransport")."""
+
+    def __init__(self, inner: httpx.BaseTransport, context: EgressContext) -> None:
+        self.inner = inner
+        self.context = context
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        url = request.url
+        dest = rules.destination_of(url.scheme, url.raw_host, url.port, url.userinfo)
+        event = self._event(dest, sent=_bytes_sent(request))
+        self._gate(dest, event)
+        try:
+            response = self.inner.handle_request(request)
+        except Exception:
+            # Providers translate the httpx error; the log still says the request went out.
+            self._write(replace(event, outcome="failed", reason="transport_error"))
+            raise
+        if response.is_redirect and _location_host(url, response) not in (None, dest.host):
+            response.close()
+            self._write(replace(event, outcome="blocked", reason="redirect_off_host"))
+            raise rules.blocked(
+                rules.REASONS["redirect_off_host"], reason="redirect_off_host", host=dest.host
+            )
+        return _counting(response, lambda n: self._write(_received(event, response, n)))
+
+    def close(self) -> None:
+        self.inner.close()
+
+    def _gate(self, dest: rules.Destination, event: EgressEvent) -> None:
+        key = self.context.key
+        try:
+            allowed = self.context.book.state().allowlist(key.provider)
+            rules.check(dest, key.provider, allowed)
+            self.context.book.require(key)
+        except GitbenchError as refused:
+            reason = str(refused.detail.get("reason") or "no_consent")
+            self._write(replace(event, outcome="blocked", reason=reason))
+            raise
+
+    def _event(self, dest: rules.Destination, sent: int) -> EgressEvent:
+        key = self.context.key
+        return EgressEvent(
+            time=iso(self.context.clock.now()),
+            provider=key.provider,
+            model=key.model,
+            host=dest.host,
+            port=dest.port,
+            scope_hash=key.scope_hash,
+            outcome="allowed",
+            bytes_sent=sent,
+        )
+
+    def _write(self, event: EgressEvent) -> None:
+        egress_log.append(self.context.log, event)
+
+
+def _bytes_sent(request: httpx.Request) -> int:
+    length = request.headers.get("content-length")
+    return int(length) if length and length.isdigit() else 0
+
+
+def _location_host(url: httpx.URL, response: httpx.Response) -> str | None:
+    location = response.headers.get("location")
+    if location is None:
+        return None
+    try:
+        target = url.join(location)
+    except httpx.InvalidURL:
+        return ""  # unparseable: treated as another host
+    return target.raw_host.decode("ascii", "backslashreplace").lower()
+
+
+def _received(event: EgressEvent, response: httpx.Response, n: int) -> EgressEvent:
+    return replace(event, status=response.status_code, bytes_received=n)
+
+
+class _CountingStream(httpx.SyncByteStream):
+    """Counts the bytes of the body as they arrive; logs once, when the body is closed."""
+
+    def __init__(self, inner: httpx.SyncByteStream, done: Callable[[int], None]) -> None:
+        self.inner = inner
+        self.done = done
+        self.count = 0
+        self.closed = False
+
+    def __iter__(self) -> Iterator[bytes]:
+        for chunk in self.inner:
+            self.count += len(chunk)
+            yield chunk
+
+    def close(self) -> None:
+        if not self.closed:
+            self.closed = True
+            self.inner.close()
+            self.done(self.count)
+
+
+def _counting(response: httpx.Response, done: Callable[[int], None]) -> httpx.Response:
+    stream = response.stream
+    assert isinstance(stream, httpx.SyncByteStream)  # a sync transport returns a sync stream
+    return httpx.Response(
+        response.status_code,
+        headers=response.headers,
+        stream=_CountingStream(stream, done),
+        extensions=response.extensions,
+    )
