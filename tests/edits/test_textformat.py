@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -248,3 +251,33 @@ def test_the_renderer_refuses_what_blocks_cannot_carry() -> None:
     )
     with pytest.raises(ValueError, match="whole lines"):
         blocks.render(partial)
+
+
+def _doc_example(name: str) -> str:
+    doc = (Path(__file__).parents[2] / "docs" / "edits.md").read_text(encoding="utf-8")
+    found = re.search(rf"<!-- example: {name} -->\n(`{{3,4}})\w*\n(.*?)\n\1\n", doc, re.DOTALL)
+    assert found is not None, name
+    return found.group(2) + "\n"
+
+
+def test_the_documented_blocks_example_parses() -> None:
+    response = _parsed(_doc_example("blocks"))
+    assert response.summary == "Capitalise beta and add a page."
+    assert [(f.path, f.action) for f in response.files] == [
+        ("notes.md", "edit"),
+        ("docs/new.md", "create"),
+        ("guide.md", "edit"),
+        ("old.md", "delete"),
+    ]
+
+
+def test_the_documented_udiff_example_parses() -> None:
+    response = parse_text(_doc_example("udiff"), "udiff")
+    assert isinstance(response, ModelEditResponse), response
+    assert response.summary == "Capitalise beta."
+    assert [(f.path, f.action, [op.op for op in f.ops]) for f in response.files] == [
+        ("notes.md", "edit", ["replace_lines"]),
+        ("docs/new.md", "create", ["write"]),
+        ("old.md", "delete", []),
+        ("guide.md", "edit", ["replace"]),
+    ]
