@@ -152,6 +152,7 @@ REASONS: dict[str, str] = {
     "local_not_loopback": "a local provider may only reach localhost",
     "redirect_off_host": "the server redirected to another host",
     "no_consent": "there is no consent for this provider, model and scope",
+    "base_url_query": "a base URL may not carry a query or a fragment",
 }
 
 
@@ -173,10 +174,16 @@ def blocked(message: str, *, reason: str, **detail: str) -> GitbenchError:
     )
 
 
-def confirmable_endpoint(base_url: str, provider: str) -> Endpoint:
-    """The endpoint a base URL would add to `provider`'s allowlist once a person confirms it;
-    refused outright when no confirmation could make it safe (http to a remote host, an IP)."""
+def confirmable_endpoint(base_url: str, provider: str) -> tuple[Endpoint, str]:
+    """The endpoint a base URL would add to `provider`'s allowlist once a person confirms it,
+    and the URL as it is stored (no query or fragment, so a key pasted there is never kept).
+    Refused outright when no confirmation could make it safe (http to a remote host, an IP)."""
+    import httpx
+
     dest = parse_url(base_url)
     endpoint = Endpoint(dest.host, dest.port)
     check(dest, provider, frozenset({endpoint}))
-    return endpoint
+    parsed = httpx.URL(base_url)
+    if parsed.query or parsed.fragment:
+        raise blocked("a base URL may not carry a query or a fragment", reason="base_url_query")
+    return endpoint, f"{dest.scheme}://{dest.host}:{dest.port}{parsed.path.rstrip('/')}"

@@ -77,8 +77,9 @@ def test_bypass_attempts_are_refused(url: str, reason: str) -> None:
 
 
 def test_a_confirmed_endpoint_counts_for_its_provider_only() -> None:
-    endpoint = rules.confirmable_endpoint("https://llm.example.org:8443/v1", "openai")
+    endpoint, stored = rules.confirmable_endpoint("https://LLM.example.org:8443/v1/", "openai")
     assert endpoint == Endpoint("llm.example.org", 8443)
+    assert stored == "https://llm.example.org:8443/v1"
     assert refusal("https://llm.example.org:8443/v1/x", "openai", OPENAI | {endpoint}) is None
     anthropic = rules.builtin_allowlist("anthropic")
     assert refusal("https://llm.example.org:8443/v1/x", "anthropic", anthropic) == "not_allowlisted"
@@ -90,6 +91,8 @@ def test_a_confirmed_endpoint_counts_for_its_provider_only() -> None:
         ("http://llm.example.org/v1", "not_https"),
         ("https://10.0.0.5/v1", "ip_literal"),
         ("https://token@llm.example.org/", "userinfo"),
+        ("https://llm.example.org/v1?key=sk-test-123456789", "base_url_query"),
+        ("https://llm.example.org/v1#sk-test-123456789", "base_url_query"),
     ],
 )
 def test_no_confirmation_makes_an_unsafe_base_url_acceptable(base_url: str, reason: str) -> None:
