@@ -30,6 +30,7 @@ _GIT_EXTENDED = (
     "dissimilarity index ",
 )
 _REFUSED = ("rename from ", "rename to ", "copy from ", "copy to ", "GIT binary patch")
+_SIGNATURE = ("-- ", "--")  # a mail signature after a `git format-patch` diff
 _ESCAPES = {"a": 7, "b": 8, "t": 9, "n": 10, "v": 11, "f": 12, "r": 13, '"': 34, "\\": 92}
 
 
@@ -146,7 +147,7 @@ def _check_overrun(lines: Sequence[str], index: int, hunk: Hunk) -> None:
     header = (
         line.startswith("--- ") and index + 1 < len(lines) and lines[index + 1].startswith("+++ ")
     )
-    if line[:1] in ("+", "-", NO_EOL) and not header:
+    if line[:1] in ("+", "-", NO_EOL) and not header and line not in _SIGNATURE:
         why = (
             f"the hunk of line {hunk.line} declares {hunk.old_count} old and {hunk.new_count} "
             "new lines, but more hunk lines follow"
@@ -362,9 +363,11 @@ class _Reader:
                 index + 1, f"not supported in an edit: {' '.join(line.split(' ')[:2])}"
             )
         elif self.git is not None and line.startswith(_GIT_EXTENDED):
+            if line.endswith((" 120000", " 160000")):  # a symlink or a submodule, not a file
+                raise ParseProblem(index + 1, f"not a regular file ({line}): not supported")
             if line.startswith(("new file mode", "deleted file mode")):
                 self.git_action = line.split(" ", maxsplit=1)[0]
-        elif line.startswith(("+", "-", " ")) and self.current is not None and self.current.hunks:
+        elif line[:1] in "+- " and line not in _SIGNATURE and self.current and self.current.hunks:
             raise ParseProblem(index + 1, "a hunk line outside a hunk (after the hunk ended)")
         else:
             self.close()

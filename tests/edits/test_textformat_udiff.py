@@ -172,6 +172,12 @@ def test_unsafe_paths_are_invalid_path(header: str, path: str) -> None:
             "not supported in an edit: Binary files",
         ),
         ('--- "a/x\n+++ "a/x\n@@ -1 +1 @@\n-a\n+b\n', 1, "unterminated quoted file name"),
+        (
+            "diff --git a/l b/l\nnew file mode 120000\n--- /dev/null\n+++ b/l\n@@ -0,0 +1 @@\n+t\n",
+            2,
+            "not a regular file (new file mode 120000)",
+        ),
+        ("diff --git a/m b/m\nold mode 100644\nnew mode 160000\n", 3, "not a regular file"),
     ],
 )
 def test_malformed_diffs_are_refused_with_the_line_and_why(text: str, line: int, why: str) -> None:
@@ -215,3 +221,8 @@ def test_applying_a_unified_diff_gives_exactly_the_new_file(
     applied = apply_file("f.txt", old.encode(), edit.ops, settings=NO_INSPECTOR)
     assert isinstance(applied, FileResult), (applied, unified(old, new))
     assert applied.new_bytes == new.encode()
+
+
+def test_a_format_patch_mail_signature_ends_the_diff() -> None:
+    text = "Subject: [PATCH] x\n---\n--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n-- \n2.39.0\n"
+    assert _parsed(text).files[0].path == "x"
