@@ -159,8 +159,12 @@ REASONS: dict[str, str] = {
 def check(dest: Destination, provider: str, allowed: frozenset[Endpoint]) -> None:
     """Raise EGRESS_BLOCKED_BY_POLICY unless a request to `dest` is allowed."""
     reason = refusal(dest, provider, allowed)
-    if reason is not None:
-        raise blocked(REASONS[reason], reason=reason, host=dest.host, provider=provider)
+    if reason is None:
+        return
+    hint = {}
+    if reason == "not_allowlisted":
+        hint["hint"] = f"gitbench consent grant --provider {provider} --model ID --base-url URL"
+    raise blocked(REASONS[reason], reason=reason, host=dest.host, provider=provider, **hint)
 
 
 def blocked(message: str, *, reason: str, **detail: str) -> GitbenchError:

@@ -37,51 +37,61 @@ class PolicyTransport(httpx.BaseTransport):
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         url = request.url
         dest = rules.destination_of(url.scheme, url.raw_host, url.port, url.userinfo)
-        event = self._event(dest, sent=_bytes_sent(request))
-        self._gate(dest, event)
+        event = _event(self.context, dest, sent=_bytes_sent(request))
+        _gate(self.context, dest, event)
         try:
             response = self.inner.handle_request(request)
         except Exception:
             # Providers translate the httpx error; the log still says the request went out.
-            self._write(replace(event, outcome="failed", reason="transport_error"))
+            _write(self.context, replace(event, outcome="failed", reason="transport_error"))
             raise
         if response.is_redirect and _location_host(url, response) not in (None, dest.host):
             response.close()
-            self._write(replace(event, outcome="blocked", reason="redirect_off_host"))
+            _write(self.context, replace(event, outcome="blocked", reason="redirect_off_host"))
             raise rules.blocked(
                 rules.REASONS["redirect_off_host"], reason="redirect_off_host", host=dest.host
             )
-        return _counting(response, lambda n: self._write(_received(event, response, n)))
+        return _counting(response, lambda n: _write(self.context, _received(event, response, n)))
 
     def close(self) -> None:
         self.inner.close()
 
-    def _gate(self, dest: rules.Destination, event: EgressEvent) -> None:
-        key = self.context.key
-        try:
-            allowed = self.context.book.state().allowlist(key.provider)
-            rules.check(dest, key.provider, allowed)
-            self.context.book.require(key)
-        except GitbenchError as refused:
-            reason = str(refused.detail.get("reason") or "no_consent")
-            self._write(replace(event, outcome="blocked", reason=reason))
-            raise
 
-    def _event(self, dest: rules.Destination, sent: int) -> EgressEvent:
-        key = self.context.key
-        return EgressEvent(
-            time=iso(self.context.clock.now()),
-            provider=key.provider,
-            model=key.model,
-            host=dest.host,
-            port=dest.port,
-            scope_hash=key.scope_hash,
-            outcome="allowed",
-            bytes_sent=sent,
-        )
+def preflight(context: EgressContext, url: str) -> None:
+    """Check a destination without sending anything (a provider checks its base URL before
+    building a prompt); a refusal is logged like a refused request."""
+    dest = rules.parse_url(url)
+    _gate(context, dest, _event(context, dest, sent=0))
 
-    def _write(self, event: EgressEvent) -> None:
-        egress_log.append(self.context.log, event)
+
+def _gate(context: EgressContext, dest: rules.Destination, event: EgressEvent) -> None:
+    key = context.key
+    try:
+        allowed = context.book.state().allowlist(key.provider)
+        rules.check(dest, key.provider, allowed)
+        context.book.require(key)
+    except GitbenchError as refused:
+        reason = str(refused.detail.get("reason") or "no_consent")
+        _write(context, replace(event, outcome="blocked", reason=reason))
+        raise
+
+
+def _event(context: EgressContext, dest: rules.Destination, sent: int) -> EgressEvent:
+    key = context.key
+    return EgressEvent(
+        time=iso(context.clock.now()),
+        provider=key.provider,
+        model=key.model,
+        host=dest.host,
+        port=dest.port,
+        scope_hash=key.scope_hash,
+        outcome="allowed",
+        bytes_sent=sent,
+    )
+
+
+def _write(context: EgressContext, event: EgressEvent) -> None:
+    egress_log.append(context.log, event)
 
 
 def _bytes_sent(request: httpx.Request) -> int:

@@ -13,7 +13,7 @@ from gitbench.policy.client import Client, build_client
 from gitbench.policy.consent import ConsentBook, ConsentKey, consent_path
 from gitbench.policy.egress_log import log_path
 from gitbench.policy.rules import provider_kind
-from gitbench.policy.transport import EgressContext
+from gitbench.policy.transport import EgressContext, preflight
 from gitbench.services.consent import claim_session_grant, current_scope
 from gitbench.store.repo import Workbench
 
@@ -23,6 +23,7 @@ def egress_client(
     *,
     provider: str,
     model: str,
+    base_url: str | None = None,
     ca_bundle: Path | None = None,
     session: frozenset[ConsentKey] = frozenset(),
 ) -> Client:
@@ -30,8 +31,9 @@ def egress_client(
 
     Raises EGRESS_CONSENT_REQUIRED (actions grant_consent, switch_model) unless consent covers
     (provider, model, current scope hash); a session-only grant is claimed here and lasts for
-    the client's life. `session` carries grants a chat session already holds. `ca_bundle` (a
-    PEM file) replaces the system trust store, for a private endpoint's CA.
+    the client's life. `session` carries grants a chat session already holds. With `base_url`,
+    EGRESS_BLOCKED_BY_POLICY comes now, before a prompt is built, when requests there would be
+    refused. `ca_bundle` (a PEM file) replaces the trust store, for a private endpoint's CA.
     """
     provider_kind(provider)  # an unknown provider is refused before anything else
     key = ConsentKey(provider, model, current_scope(wb).scope_hash)
@@ -40,6 +42,8 @@ def egress_client(
         book = ConsentBook(book.path, session | claim_session_grant(wb, key))
     book.require(key)
     context = EgressContext(key=key, book=book, log=log_path(wb.state_dir), clock=wb.clock)
+    if base_url is not None:
+        preflight(context, base_url)
     return build_client(context, verify=_verify(ca_bundle))
 
 

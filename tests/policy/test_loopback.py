@@ -205,3 +205,28 @@ def test_publishing_a_draft_keeps_the_scope(
     after = current_scope(wb)
     assert after.scope_hash == scope.scope_hash
     assert "made.md" in after.files
+
+
+def test_a_base_url_is_checked_before_any_prompt_is_built(
+    bench_path: Path, wb: Workbench, provider: ProviderServer
+) -> None:
+    grant(bench_path, "--persist")
+    with pytest.raises(GitbenchError) as caught:
+        egress_client(wb, provider="openai", model=MODEL, base_url=provider.url + "/v1")
+    assert caught.value.code is ErrorCode.EGRESS_BLOCKED_BY_POLICY
+    assert caught.value.detail["reason"] == "not_allowlisted"
+    assert "--base-url" in caught.value.detail["hint"]
+    assert untouched(provider)
+    assert [(e.outcome, e.bytes_sent) for e in events(wb)] == [("blocked", 0)]
+
+
+def test_a_confirmed_base_url_passes_the_preflight(
+    bench_path: Path, wb: Workbench, provider: ProviderServer
+) -> None:
+    grant(bench_path, "--persist", "--base-url", provider.url + "/v1")
+    provider.reply_json({"data": []})
+    with egress_client(
+        wb, provider="openai", model=MODEL, base_url=provider.url + "/v1", ca_bundle=provider.ca_pem
+    ) as client:
+        assert client.get(provider.url + "/v1/models").json() == {"data": []}
+    assert [e.outcome for e in events(wb)] == ["allowed"]
