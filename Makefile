@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test lint types check bench clean
+.PHONY: install demo test lint types check bench corpora clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,9 @@ check: lint types test
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
+
+corpora: $(STAMP)
+	$(BIN)/python -m bench.corpora
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage

@@ -30,7 +30,7 @@ _GIT_EXTENDED = (
     "dissimilarity index ",
 )
 _REFUSED = ("rename from ", "rename to ", "copy from ", "copy to ", "GIT binary patch")
-_SIGNATURE = ("-- ", "--")  # a mail signature after a `git format-patch` diff
+_SIGNATURE = ("-- ", "--", "---")  # a mail signature or a separator rule after a diff
 _ESCAPES = {"a": 7, "b": 8, "t": 9, "n": 10, "v": 11, "f": 12, "r": 13, '"': 34, "\\": 92}
 
 
@@ -177,7 +177,9 @@ def _continues(lines: Sequence[str], index: int) -> bool:
 
 def _hunk_line(hunk: Hunk, line: str) -> bool:
     mark, text = line[:1], line[1:]
-    if mark == " " or line == "":  # an empty line: a context line whose space was stripped
+    if line in ("", "\r"):  # an empty context line whose leading space was stripped
+        mark, text = " ", line
+    if mark == " ":
         hunk.old.append(text)
         hunk.new.append(text)
         hunk.context += 1
@@ -342,6 +344,9 @@ class _Reader:
             old = header_name(line[4:], index + 1)
             new = header_name(nxt[4:], index + 2)
             self.current = _FileDiff(index + 1, *file_paths(old, new, index + 1), git=git)
+            for path in (self.current.old, self.current.new):
+                if path is not None:
+                    checked_path(path, index + 1)
             return index + 2
         if line.startswith("@@"):
             if self.current is None:
@@ -356,18 +361,20 @@ class _Reader:
         if line.startswith("diff --git "):
             self.close()
             self.git, self.git_action = (index + 1, line), None
-        elif line.startswith(_REFUSED) or (
-            line.startswith("Binary files ") and line.endswith("differ")
-        ):
-            raise ParseProblem(
-                index + 1, f"not supported in an edit: {' '.join(line.split(' ')[:2])}"
-            )
+        elif line.startswith(_REFUSED) or line.startswith("Binary files "):
+            refused = next((r for r in _REFUSED if line.startswith(r)), "Binary files")
+            raise ParseProblem(index + 1, f"not supported in an edit: {refused.strip()}")
         elif self.git is not None and line.startswith(_GIT_EXTENDED):
             if line.endswith((" 120000", " 160000")):  # a symlink or a submodule, not a file
                 raise ParseProblem(index + 1, f"not a regular file ({line}): not supported")
             if line.startswith(("new file mode", "deleted file mode")):
                 self.git_action = line.split(" ", maxsplit=1)[0]
-        elif line[:1] in "+- " and line not in _SIGNATURE and self.current and self.current.hunks:
+        elif (
+            line[:1] in ("+", "-", " ")
+            and line not in _SIGNATURE
+            and self.current
+            and self.current.hunks
+        ):
             raise ParseProblem(index + 1, "a hunk line outside a hunk (after the hunk ended)")
         else:
             self.close()

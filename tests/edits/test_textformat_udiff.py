@@ -226,3 +226,16 @@ def test_applying_a_unified_diff_gives_exactly_the_new_file(
 def test_a_format_patch_mail_signature_ends_the_diff() -> None:
     text = "Subject: [PATCH] x\n---\n--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n-- \n2.39.0\n"
     assert _parsed(text).files[0].path == "x"
+
+
+def test_an_empty_crlf_context_line_and_a_separator_rule_after_the_diff() -> None:
+    text = "--- a/w.txt\n+++ b/w.txt\n@@ -1,3 +1,3 @@\n one\r\n\r\n-two\r\n+TWO\r\n---\n\nThanks!\n"
+    assert _apply("one\r\n\r\ntwo\r\n", text) == b"one\r\n\r\nTWO\r\n"
+
+
+def test_an_unsafe_name_is_refused_at_its_header_before_the_hunks_are_read() -> None:
+    rejection = _refused("--- /tmp/o\n+++ /tmp/n\n@@ -1,3 +1,9 @@\n")
+    assert (rejection.reason, rejection.detail) == (
+        ReasonCode.INVALID_PATH,
+        "line 1: path '/tmp/o' is absolute",
+    )
