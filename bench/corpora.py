@@ -582,7 +582,7 @@ FACTS: dict[str, list[tuple[str, str]] | tuple[str, ...]] = {
         ("existing", "delete"),
     ],
     "relative sample1.diff": ("refused", "declares"),
-    "relative sample6.diff": ("refused", "more hunk lines follow"),
+    "relative sample6.diff": ("refused", "declares"),
     "relative sample7.diff": ("refused", "declares"),
     "sample2.diff": (
         "refused",

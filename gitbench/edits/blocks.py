@@ -24,7 +24,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from gitbench.edits.schema import ModelEditResponse, ReplaceOp, WriteOp
+from gitbench.edits.schema import FileOp, ModelEditResponse, ReplaceOp, WriteOp
 from gitbench.edits.textlines import FENCE, FileEntry, ParseProblem, checked_path, entry_for
 
 OPENER = re.compile(r"^<{5,9} (SEARCH|CREATE|WRITE|DELETE)>?\s*$")
@@ -216,9 +216,7 @@ def render(response: ModelEditResponse) -> str:
     return "\n".join(out) + "\n"
 
 
-def _render_file(
-    path: str, action: str, ops: Sequence[ReplaceOp | WriteOp | object]
-) -> Iterator[str]:
+def _render_file(path: str, action: str, ops: Sequence[FileOp]) -> Iterator[str]:
     if action == "delete":
         yield from (path, "<<<<<<< DELETE", ">>>>>>> DELETE", "")
         return

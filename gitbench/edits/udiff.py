@@ -46,7 +46,6 @@ class Hunk:
     new: list[str] = field(default_factory=list)
     old_eol: bool = True  # False: "\ No newline at end of file" after the last old line
     new_eol: bool = True
-    context: int = 0
     last: str = ""  # which side the previous line was on: old, new or both
 
 
@@ -131,8 +130,14 @@ def read_hunk(lines: Sequence[str], start: int) -> tuple[Hunk, int]:
                 f"the hunk of line {start + 1} declares {hunk.old_count} old and "
                 f"{hunk.new_count} new lines but ends after {found}"
             )
-            raise ParseProblem(min(index, len(lines)) + 1 if index < len(lines) else start + 1, why)
+            raise ParseProblem(index + 1 if index < len(lines) else start + 1, why)
         index += 1
+    if (len(hunk.old), len(hunk.new)) != (hunk.old_count, hunk.new_count):
+        why = (
+            f"the hunk of line {start + 1} declares {hunk.old_count} old and {hunk.new_count} "
+            f"new lines but has {len(hunk.old)} old and {len(hunk.new)} new"
+        )
+        raise ParseProblem(index, why)
     if index < len(lines) and lines[index].startswith(NO_EOL):
         _hunk_line(hunk, lines[index])
         index += 1
@@ -182,7 +187,6 @@ def _hunk_line(hunk: Hunk, line: str) -> bool:
     if mark == " ":
         hunk.old.append(text)
         hunk.new.append(text)
-        hunk.context += 1
         hunk.last = "both"
     elif mark == "-":
         hunk.old.append(text)

@@ -153,6 +153,7 @@ def test_unsafe_paths_are_invalid_path(header: str, path: str) -> None:
             "declares 3 old and 3 new lines but ends after 2 old",
         ),
         ("--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n+c\n", 6, "more hunk lines follow"),
+        ("--- a/x\n+++ b/x\n@@ -1,2 +1 @@\n-a\n+b\n+c\n-d\n", 7, "but has 2 old and 2 new"),
         ("--- a/x\n+++ b/x\n@@ -1,3 +1,3 @@\n a\n-b\n+c\nprose\n", 7, "ends after 2 old and 2 new"),
         ("@@ -1 +1 @@\n-a\n+b\n", 1, "before any --- / +++ file header"),
         ("--- a/x\n+++ b/x\n@@ -1 +1 @@\n a\n", 3, "changes nothing"),
