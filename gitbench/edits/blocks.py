@@ -99,6 +99,7 @@ class _Scanner:
 def clean_path(line: str) -> str | None:
     """The path written on `line` with the decorations models add, or None if it is prose."""
     text = re.sub(r"^#+\s*", "", line.strip()).rstrip(":").strip()
+    text = re.sub(r"^(?:file|path|filename)\s*:\s*", "", text, flags=re.IGNORECASE)
     wrapped = False
     changed = True
     while changed:

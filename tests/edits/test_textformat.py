@@ -68,6 +68,8 @@ def test_a_fenced_block_with_prose_and_a_language_tag_is_one_replace_op() -> Non
         "### notes.md",
         "notes.md:",
         "`notes.md`:",
+        "# File: notes.md",
+        "Path: `notes.md`",
     ],
 )
 def test_the_path_line_may_carry_backticks_bold_a_heading_or_a_colon(path_line: str) -> None:
