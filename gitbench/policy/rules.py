@@ -44,10 +44,6 @@ class Destination:
     port: int
     has_userinfo: bool
 
-    @property
-    def endpoint(self) -> str:
-        return f"{self.host}:{self.port}"
-
 
 @dataclass(frozen=True)
 class Endpoint:

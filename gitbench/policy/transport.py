@@ -45,7 +45,7 @@ class PolicyTransport(httpx.BaseTransport):
             # Providers translate the httpx error; the log still says the request went out.
             _write(self.context, replace(event, outcome="failed", reason="transport_error"))
             raise
-        if response.is_redirect and _location_host(url, response) not in (None, dest.host):
+        if response.is_redirect and _location_host(url, response) != dest.host:
             response.close()
             _write(self.context, replace(event, outcome="blocked", reason="redirect_off_host"))
             raise rules.blocked(
@@ -99,12 +99,9 @@ def _bytes_sent(request: httpx.Request) -> int:
     return int(length) if length and length.isdigit() else 0
 
 
-def _location_host(url: httpx.URL, response: httpx.Response) -> str | None:
-    location = response.headers.get("location")
-    if location is None:
-        return None
+def _location_host(url: httpx.URL, response: httpx.Response) -> str:
     try:
-        target = url.join(location)
+        target = url.join(response.headers["location"])  # is_redirect: there is a location
     except httpx.InvalidURL:
         return ""  # unparseable: treated as another host
     return target.raw_host.decode("ascii", "backslashreplace").lower()
@@ -121,7 +118,6 @@ class _CountingStream(httpx.SyncByteStream):
         self.inner = inner
         self.done = done
         self.count = 0
-        self.closed = False
 
     def __iter__(self) -> Iterator[bytes]:
         for chunk in self.inner:
@@ -129,10 +125,9 @@ class _CountingStream(httpx.SyncByteStream):
             yield chunk
 
     def close(self) -> None:
-        if not self.closed:
-            self.closed = True
-            self.inner.close()
-            self.done(self.count)
+        # httpx closes a response's stream once (Response.close is idempotent).
+        self.inner.close()
+        self.done(self.count)
 
 
 def _counting(response: httpx.Response, done: Callable[[int], None]) -> httpx.Response:

@@ -185,3 +185,27 @@ def test_consent_bookkeeping_does_not_import_httpx(bench_path: Path, command: li
     loaded = _modules_loaded_by(["-C", str(bench_path), *command, "--json"])
     assert "pygit2" in loaded  # the probe did run the command
     assert "httpx" not in loaded
+
+
+def test_human_output_of_grant_mode_and_revoke(bench_path: Path) -> None:
+    granted = run(bench_path, *GRANT, "--yes", "--base-url", "https://llm.example.org")
+    assert "for the next command" in granted.stdout
+    persisted = run(bench_path, *GRANT, "--yes", "--persist")
+    assert "until revoked" in persisted.stdout
+    status = run(bench_path, "consent")
+    assert "llm.example.org" in status.stdout
+    assert (
+        "ask -> allow-all"
+        in run(bench_path, "consent", "mode", "allow-all", "--i-understand").stdout
+    )
+    revoked = run(bench_path, "consent", "revoke", "--all").stdout
+    assert "revoked  openai / gpt-test" in revoked and "forgot   openai" in revoked
+    assert "Mode is ask" in revoked
+
+
+def test_a_long_scope_is_shortened_for_people_but_not_for_json(tmp_path: Path) -> None:
+    from tests.support.benches import make_bench
+
+    root = make_bench(tmp_path / "big", {f"f{n:02}.md": "x\n" for n in range(25)})
+    assert "... and 5 more" in run(root, "consent").stdout
+    assert len(ok(root, "consent")["files"]) == 25

@@ -216,3 +216,7 @@ def test_arbitrary_hosts_never_pass_unless_exactly_allowlisted(host: str) -> Non
         return
     if rules.refusal(dest, "openai", OPENAI) is None:
         assert dest.host == "api.openai.com" and dest.port == 443
+
+
+def test_a_local_provider_still_needs_http_or_https() -> None:
+    assert refusal("ftp://localhost/", "ollama", frozenset()) == "not_https"

@@ -161,3 +161,29 @@ def test_a_transport_failure_is_logged_and_passed_on(tmp_path: Path, clock: Fixe
     with httpx.Client(transport=transport) as client, pytest.raises(httpx.ConnectError):
         client.get("https://api.openai.com/v1/models")
     assert [(e.outcome, e.reason) for e in _events(tmp_path)] == [("failed", "transport_error")]
+
+
+def test_an_unparseable_redirect_counts_as_another_host(tmp_path: Path, clock: FixedClock) -> None:
+    recorder = Recorder(httpx.Response(302, headers={"location": "https://[::1/x"}))
+    with _client(tmp_path, recorder, clock) as client, pytest.raises(GitbenchError) as caught:
+        client.get("https://api.openai.com/v1")
+    assert caught.value.detail["reason"] == "redirect_off_host"
+
+
+def test_unreadable_consent_records_grant_nothing(tmp_path: Path) -> None:
+    path = consent.consent_path(tmp_path)
+    for text in ("{not json", '{"mode": "everything"}', '{"grants": [{"provider": "x"}]}'):
+        path.write_text(text)
+        with pytest.raises(GitbenchError) as caught:
+            ConsentBook(path).covers(KEY)
+        assert caught.value.code is ErrorCode.FILE_READ_FAILED
+        assert caught.value.phase == "consent"
+
+
+def test_a_torn_last_log_line_is_skipped(tmp_path: Path) -> None:
+    path = egress_log.log_path(tmp_path)
+    event = egress_log.EgressEvent("t", "openai", "m", "h", 443, "s", "allowed")
+    egress_log.append(path, event)
+    with path.open("a") as handle:
+        handle.write('{"time": "t", "provi')
+    assert egress_log.read(path) == [event]
