@@ -7,6 +7,7 @@ may not contain underscores.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -92,7 +93,7 @@ def _edit_settings() -> list[Setting]:
     return found
 
 
-SETTINGS: dict[str, Setting] = {
+CORE_SETTINGS: dict[str, Setting] = {
     s.key: s
     for s in (
         Setting("limits.max_files", "int", 10_000, "most files a workbench may hold", minimum=1),
@@ -104,22 +105,28 @@ SETTINGS: dict[str, Setting] = {
         Setting("draft.remind_hours", "int", 24, "age at which status reminds of a draft", 1),
         Setting("draft.warn_days", "int", 7, "age at which status warns about a draft", 1),
         Setting("model.default", "str", "", "this workbench's default model (provider:model)"),
-        *_edit_settings(),
     )
 }
 
 
+@functools.cache
+def all_settings() -> dict[str, Setting]:
+    """Every setting, the edit pipeline's knobs included. Built on first use: the edits
+    model costs ~100 ms to import, which `status` and `--help` must not pay."""
+    return {**CORE_SETTINGS, **{s.key: s for s in _edit_settings()}}
+
+
 def setting(key: str) -> Setting:
-    try:
-        return SETTINGS[key]
-    except KeyError:
+    found = CORE_SETTINGS.get(key) or all_settings().get(key)
+    if found is None:
         raise GitbenchError(
             ErrorCode.VALIDATION_FAILED,
             f"'{key}' is not a gitbench setting",
             phase="config",
             actions=(Action.OPEN_SETTINGS,),
-            detail={"key": key, "known": sorted(SETTINGS)},
-        ) from None
+            detail={"key": key, "known": sorted(all_settings())},
+        )
+    return found
 
 
 def parse_value(spec: Setting, raw: str) -> int | float | bool | str:

@@ -93,7 +93,7 @@ def restore_checkpoint(wb: Workbench, checkpoint_id: str) -> RestoreResult:
             return RestoreResult(
                 checkpoint=target.id, commit=None, pre_restore=None, files_changed=0
             )
-        changed = len(diff.changes(wb, main_tree, tree))
+        changed = len(diff.changes(wb, main_tree, tree, line_counts=False))
         guard, pre = prepare_checkpoint(wb, main, "pre_restore", f"before restoring {target.id}")
         message = f"Restore checkpoint {target.id}\n\nGitbench-Restored-From: {target.commit}\n"
         commit = objects.create_commit(wb, tree, [main], message)

@@ -122,7 +122,7 @@ def draft_summary(wb: Workbench, main: ObjectId) -> DraftSummary | None:
     created = commits[-1].time if commits else objects.commit_info(wb, tip).time
     age = max(0, int(wb.clock.now().timestamp()) - created)
     changed = diff.changes(
-        wb, objects.commit_info(wb, main).tree, objects.commit_info(wb, tip).tree
+        wb, objects.commit_info(wb, main).tree, objects.commit_info(wb, tip).tree, line_counts=False
     )
     return DraftSummary(
         tip=tip,

@@ -72,6 +72,7 @@ def add_files(
         _refuse_too_many(wb, accepted, existing)
         step(f"storing {len(accepted)} file(s)")
         blobs = {s.dest: objects.write_blob_from_file(wb, s.path) for s in accepted}
+        kinds.remember(wb, {blobs[s.dest]: kinds.classify_path(s.path) for s in accepted})
         step("committing")
         runs = {s.dest: s.executable for s in accepted}
         changed = {

@@ -13,7 +13,8 @@ FileKind = Literal["text", "opaque"]
 
 
 class Result(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    # defer_build: validators are built on first use, not at import (status pays for none).
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
 
 class FileEntry(Result):

@@ -38,7 +38,10 @@ def publish(
         step("conflict_check")
         refuse_if_main_moved(wb, tip)
         changes = diff.changes(
-            wb, objects.commit_info(wb, main).tree, objects.commit_info(wb, tip).tree
+            wb,
+            objects.commit_info(wb, main).tree,
+            objects.commit_info(wb, tip).tree,
+            line_counts=False,
         )
         deleted = [c.path for c in changes if c.status == "deleted"]
         if deleted and not (confirm_deletions and confirm_deletions(deleted)):

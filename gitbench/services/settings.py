@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from gitbench.config import SETTINGS, Setting, parse_value, setting
-from gitbench.edits.settings import EditSettings
+from typing import TYPE_CHECKING
+
+from gitbench.config import Setting, all_settings, parse_value, setting
 from gitbench.services.models import SettingList, SettingValue
 from gitbench.store import gitconfig
 from gitbench.store.repo import Workbench
+
+if TYPE_CHECKING:
+    from gitbench.edits.settings import EditSettings
 
 
 def read_setting(wb: Workbench, spec: Setting) -> int | float | bool | str:
@@ -35,16 +39,18 @@ def unset_setting(wb: Workbench, key: str) -> SettingValue:
 
 def edit_settings(wb: Workbench) -> EditSettings:
     """The safe-edit pipeline's knobs as this workbench configures them (`edits.*`)."""
+    from gitbench.edits.settings import EditSettings
+
     values = {
         key.removeprefix("edits."): read_setting(wb, spec)
-        for key, spec in SETTINGS.items()
+        for key, spec in all_settings().items()
         if key.startswith("edits.")
     }
     return EditSettings.model_validate(values)
 
 
 def list_settings(wb: Workbench) -> SettingList:
-    return SettingList(settings=[_value(wb, spec) for spec in SETTINGS.values()])
+    return SettingList(settings=[_value(wb, spec) for spec in all_settings().values()])
 
 
 def _value(wb: Workbench, spec: Setting) -> SettingValue:

@@ -24,11 +24,14 @@ _STATUS: dict[DeltaStatus, ChangeStatus] = {
 }
 
 
-def changes(wb: Workbench, old_tree: ObjectId, new_tree: ObjectId) -> list[FileChange]:
-    """Each changed file, renames detected, with line counts for text files of sane size."""
+def changes(
+    wb: Workbench, old_tree: ObjectId, new_tree: ObjectId, *, line_counts: bool = True
+) -> list[FileChange]:
+    """Each changed file, renames detected, with line counts for text files of sane size
+    (without `line_counts`, none: no blob is read, for callers that only need the list)."""
     diff = _diff(wb, old_tree, new_tree)
     diff.find_similar(DiffFind.FIND_RENAMES)
-    return [_change(wb, diff, i, delta) for i, delta in enumerate(diff.deltas)]
+    return [_change(wb, diff, i, delta, line_counts) for i, delta in enumerate(diff.deltas)]
 
 
 def patch_text(
@@ -94,13 +97,15 @@ def _diff(wb: Workbench, old_tree: ObjectId, new_tree: ObjectId) -> pygit2.Diff:
     return old.diff_to_tree(new)
 
 
-def _change(wb: Workbench, diff: pygit2.Diff, index: int, delta: pygit2.DiffDelta) -> FileChange:
+def _change(
+    wb: Workbench, diff: pygit2.Diff, index: int, delta: pygit2.DiffDelta, line_counts: bool
+) -> FileChange:
     # A tree-to-tree diff leaves sizes at 0; the object header has them without reading the blob.
     old_size = _size(wb, delta.old_file.id)
     new_size = _size(wb, delta.new_file.id)
-    binary = bool(delta.is_binary)
+    binary = True  # until a patch of sane size says otherwise (is_binary would load both blobs)
     additions = deletions = 0
-    if max(old_size, new_size) <= MAX_DIFF_BYTES:
+    if line_counts and max(old_size, new_size) <= MAX_DIFF_BYTES:
         patch = diff[index]
         if patch is not None:
             binary = bool(patch.delta.is_binary)

@@ -51,6 +51,15 @@ def blob_kinds(wb: Workbench, blobs: list[ObjectId]) -> dict[ObjectId, FileKind]
     return {b: cache[b] for b in blobs}
 
 
+def remember(wb: Workbench, known: dict[ObjectId, FileKind]) -> None:
+    """Record kinds already known (classified from the source files as they were added), so
+    listing never reads those blobs back."""
+    cache = _load(wb)
+    fresh = {blob: kind for blob, kind in known.items() if cache.get(blob) != kind}
+    if fresh:
+        _save(wb, {**cache, **fresh})
+
+
 def _classify_stream(chunks: Iterator[bytes]) -> FileKind:
     decoder = codecs.getincrementaldecoder("utf-8")()
     first = True

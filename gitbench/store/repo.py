@@ -103,6 +103,9 @@ def mark_workbench(wb: Workbench) -> None:
 
 
 def _workbench(repo: pygit2.Repository, clock: Clock, env: Environment) -> Workbench:
+    # libgit2 re-hashes every object it reads; git does not (fsck is the integrity check),
+    # and on a 200 MB diff the re-hashing is a sixth of the time (bench/: docs/performance.md).
+    pygit2.settings.enable_strict_hash_verification(False)
     git_dir = Path(repo.path).resolve()
     root = Path(repo.workdir).resolve()
     return Workbench(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import inspect
 import re
 
-from gitbench.config import SETTINGS
+from gitbench.config import all_settings
 from gitbench.services import models
 
 
@@ -26,7 +26,7 @@ def settings_markdown() -> str:
         "| key | type | default | git config key | meaning |",
         "| --- | --- | --- | --- | --- |",
     ]
-    for spec in SETTINGS.values():
+    for spec in all_settings().values():
         default = str(spec.default).lower() if spec.type == "bool" else str(spec.default)
         rows.append(
             f"| `{spec.key}` | {spec.type} | `{default}` | `{spec.git_key}` | {spec.help} |"
