@@ -15,6 +15,10 @@ from gitbench.policy import egress_log, rules
 from gitbench.policy.consent import ConsentBook, ConsentKey
 from gitbench.policy.egress_log import EgressEvent
 
+# Providers pass the prompt's token estimate with each request under this extension name:
+# `client.post(url, json=body, extensions={TOKENS_EXTENSION: n})`; it is logged, never sent.
+TOKENS_EXTENSION = "gitbench_tokens"
+
 
 @dataclass(frozen=True)
 class EgressContext:
@@ -37,7 +41,9 @@ class PolicyTransport(httpx.BaseTransport):
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         url = request.url
         dest = rules.destination_of(url.scheme, url.raw_host, url.port, url.userinfo)
-        event = _event(self.context, dest, sent=_bytes_sent(request))
+        event = replace(
+            _event(self.context, dest, sent=_bytes_sent(request)), tokens=_tokens(request)
+        )
         _gate(self.context, dest, event)
         try:
             response = self.inner.handle_request(request)
@@ -97,6 +103,12 @@ def _write(context: EgressContext, event: EgressEvent) -> None:
 def _bytes_sent(request: httpx.Request) -> int:
     length = request.headers.get("content-length")
     return int(length) if length and length.isdigit() else 0
+
+
+def _tokens(request: httpx.Request) -> int | None:
+    """The prompt's token count, when the provider passed it as a request extension."""
+    tokens = request.extensions.get(TOKENS_EXTENSION)
+    return tokens if isinstance(tokens, int) and not isinstance(tokens, bool) else None
 
 
 def _location_host(url: httpx.URL, response: httpx.Response) -> str:

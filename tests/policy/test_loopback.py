@@ -230,3 +230,31 @@ def test_a_confirmed_base_url_passes_the_preflight(
     ) as client:
         assert client.get(provider.url + "/v1/models").json() == {"data": []}
     assert [e.outcome for e in events(wb)] == ["allowed"]
+
+
+def test_the_token_count_a_provider_passes_is_logged(
+    bench_path: Path, wb: Workbench, provider: ProviderServer
+) -> None:
+    from gitbench.policy.transport import TOKENS_EXTENSION
+
+    grant(bench_path, "--persist", "--base-url", provider.url)
+    provider.reply_json({"ok": True})
+    provider.reply_json({"ok": True})
+    with egress_client(wb, provider="openai", model=MODEL, ca_bundle=provider.ca_pem) as client:
+        client.post(provider.url + "/v1/chat", json=CHAT, extensions={TOKENS_EXTENSION: 1234})
+        client.post(provider.url + "/v1/chat", json=CHAT, extensions={TOKENS_EXTENSION: "many"})
+    assert [e.tokens for e in events(wb)] == [1234, None]
+    assert all(TOKENS_EXTENSION not in r.headers for r in provider.requests)
+
+
+def test_a_chat_session_passes_the_grants_it_holds(wb: Workbench, provider: ProviderServer) -> None:
+    from gitbench.policy.consent import ConsentKey
+
+    held = frozenset({ConsentKey("ollama", "llama3", current_scope(wb).scope_hash)})
+    with (
+        egress_client(wb, provider="ollama", model="llama3", session=held) as client,
+        pytest.raises(GitbenchError) as caught,
+    ):
+        client.get(f"http://127.0.0.1:{provider.port}/api/tags")
+    assert caught.value.detail["reason"] == "ip_literal"  # consent held; the rules still apply
+    assert untouched(provider)
