@@ -80,7 +80,7 @@ def summary_of(prose: Sequence[str], entries: Sequence[FileEntry]) -> str:
     """The commit subject: the first prose line, else "Apply N edit(s)"."""
     for line in prose:
         text = line.strip().lstrip("#").strip()
-        if text:
+        if any(c.isalnum() for c in text):  # not a rule like --- or ====
             return text if len(text) <= SUMMARY_MAX else text[: SUMMARY_MAX - 3] + "..."
     count = sum(max(1, len(e.ops)) for e in entries)
     return f"Apply {count} edit(s)"

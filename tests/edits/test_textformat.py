@@ -283,3 +283,10 @@ def test_the_documented_udiff_example_parses() -> None:
         ("old.md", "delete", []),
         ("guide.md", "edit", ["replace"]),
     ]
+
+
+def test_the_summary_skips_rules_and_markup_only_lines() -> None:
+    text = (
+        "===\n---\n## Fix the intro\n\nnotes.md\n<<<<<<< SEARCH\na\n=======\nb\n>>>>>>> REPLACE\n"
+    )
+    assert _parsed(text).summary == "Fix the intro"
