@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -52,7 +52,7 @@ class ConfirmedEndpoint:
 class ConsentState:
     mode: Mode = "ask"
     grants: tuple[Grant, ...] = ()
-    endpoints: tuple[ConfirmedEndpoint, ...] = field(default=())
+    endpoints: tuple[ConfirmedEndpoint, ...] = ()
 
     def grant_for(self, key: ConsentKey) -> Grant | None:
         return next((g for g in self.grants if g.key == key), None)

@@ -37,13 +37,17 @@ def egress_client(
     """
     provider_kind(provider)  # an unknown provider is refused before anything else
     key = ConsentKey(provider, model, current_scope(wb).scope_hash)
-    book = ConsentBook(consent_path(wb.state_dir), session)
-    if not book.covers(key):
-        book = ConsentBook(book.path, session | claim_session_grant(wb, key))
-    book.require(key)
-    context = EgressContext(key=key, book=book, log=log_path(wb.state_dir), clock=wb.clock)
+    path, log = consent_path(wb.state_dir), log_path(wb.state_dir)
     if base_url is not None:
-        preflight(context, base_url)
+        # The destination first, with consent taken as given: a refused base URL must not use
+        # up a session grant.
+        assumed = ConsentBook(path, session | {key})
+        preflight(EgressContext(key=key, book=assumed, log=log, clock=wb.clock), base_url)
+    book = ConsentBook(path, session)
+    if not book.covers(key):
+        book = ConsentBook(path, session | claim_session_grant(wb, key))
+    book.require(key)
+    context = EgressContext(key=key, book=book, log=log, clock=wb.clock)
     return build_client(context, verify=_verify(ca_bundle))
 
 

@@ -258,3 +258,15 @@ def test_a_chat_session_passes_the_grants_it_holds(wb: Workbench, provider: Prov
         client.get(f"http://127.0.0.1:{provider.port}/api/tags")
     assert caught.value.detail["reason"] == "ip_literal"  # consent held; the rules still apply
     assert untouched(provider)
+
+
+def test_a_refused_base_url_does_not_use_up_a_session_grant(
+    bench_path: Path, wb: Workbench, provider: ProviderServer
+) -> None:
+    grant(bench_path)  # session-only, and the loopback URL was never confirmed
+    with pytest.raises(GitbenchError) as caught:
+        egress_client(wb, provider="openai", model=MODEL, base_url=provider.url)
+    assert caught.value.detail["reason"] == "not_allowlisted"
+    [kept] = run(bench_path, "--json", "consent").json()["result"]["grants"]
+    assert kept["persisted"] is False
+    assert untouched(provider)
