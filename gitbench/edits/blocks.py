@@ -10,8 +10,9 @@ BETA
 ```
 
 A block is preceded by its file path (the nearest non-blank line above it, fence lines skipped;
-backticks, bold markers, a heading `#` and a trailing colon are allowed around it). Inside one
-fence, a block with no path line of its own uses the path of the block before it. Explicit forms:
+backticks, bold markers, a heading `#`, a `File:` label and a trailing colon are allowed around
+it). A block with no path line of its own continues the file of the block before it when only
+blank and fence lines separate them, or when both are inside the same fence. Explicit forms:
 `<<<<<<< CREATE` / `>>>>>>> CREATE` (a new file), `<<<<<<< WRITE` / `>>>>>>> WRITE` (the whole
 file) and `<<<<<<< DELETE` / `>>>>>>> DELETE` (nothing between). Each section is its lines, each
 ending with a line break. Marker lines are recognised only at the start of a line; inside a
@@ -83,9 +84,12 @@ class _Scanner:
         path = clean_path(candidate[1]) if candidate is not None else None
         if candidate is not None and path is not None:
             return checked_path(path, candidate[0] + 1)
-        if self.last is not None and (candidate is None or self.last[1] == self.here()):
-            if candidate is not None and not candidate[2]:
-                self.prose.append(candidate[1])
+        # A block right after another (only blank and fence lines between), or after a
+        # non-path line inside the same fence ("..."), continues the previous block's file.
+        same_fence = self.last is not None and self.last[1] is not None
+        if self.last is not None and (
+            candidate is None or (same_fence and self.last[1] == self.here())
+        ):
             return self.last[0]
         if candidate is not None:
             shown = candidate[1].strip()[:60]

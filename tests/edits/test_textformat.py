@@ -143,6 +143,12 @@ def test_a_crlf_document_reads_as_lf() -> None:
         ("x.md\n<<<<<<< SEARCH\na\n=======\na\n>>>>>>> REPLACE\n", 2, "identical"),
         ("<<<<<<< SEARCH\na\n=======\nb\n>>>>>>> REPLACE\n", 1, "no file path"),
         ("Here it is:\n<<<<<<< SEARCH\na\n=======\nb\n>>>>>>> REPLACE\n", 2, "is not a file path"),
+        (
+            "a.md\n<<<<<<< SEARCH\na\n=======\nb\n>>>>>>> REPLACE\nNow `b.md`:\n"
+            "<<<<<<< SEARCH\nc\n=======\nd\n>>>>>>> REPLACE\n",
+            8,
+            "(line 7: 'Now `b.md`:') is not a file path",
+        ),
         ("x.md\n<<<<<<< CREATE\na\n>>>>>>> WRITE\n", 4, "expected >>>>>>> CREATE"),
         ("x.md\n<<<<<<< DELETE\ntext\n>>>>>>> DELETE\n", 2, "takes no content"),
         ("x.md\n=======\n", 2, "outside a block"),
