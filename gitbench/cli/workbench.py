@@ -88,6 +88,10 @@ def _status(out: Console, r: StatusResult) -> None:
             "           [cyan]gitbench review[/] · [cyan]gitbench publish[/] · [cyan]gitbench discard --yes[/]"
         )
     out.print(f"Checkpoints {r.checkpoints}")
+    if r.consent_mode == "allow-all":
+        out.print(
+            "[bold red]Consent    allow-all: model calls need no consent (gitbench consent mode ask)[/]"
+        )
     if r.model is not None:
         chosen = r.model.id or "none (gitbench model default ID)"
         out.print(

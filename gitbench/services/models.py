@@ -88,6 +88,11 @@ class DraftSummary(Result):
     based_on_main: bool
 
 
+class EffectiveModel(Result):
+    id: str | None
+    source: Literal["command", "workbench", "user", "none"]
+
+
 class StatusResult(Result):
     root: str
     main: str
@@ -98,6 +103,7 @@ class StatusResult(Result):
     local_changes: list[str]
     failures: int
     model: EffectiveModel | None = None
+    consent_mode: Literal["ask", "allow-all"] = "ask"
 
 
 class ReviewFile(Result):
@@ -315,11 +321,6 @@ class EgressEventView(Result):
 
 class EgressLogResult(Result):
     events: list[EgressEventView]
-
-
-class EffectiveModel(Result):
-    id: str | None
-    source: Literal["command", "workbench", "user", "none"]
 
 
 class ModelRow(Result):

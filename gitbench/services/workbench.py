@@ -8,6 +8,7 @@ from pathlib import Path
 from gitbench.clock import Clock, SystemClock
 from gitbench.config import Environment
 from gitbench.errors import ErrorCode, GitbenchError
+from gitbench.policy import consent as consent_records
 from gitbench.services import hooks
 from gitbench.services.drafts import draft_summary
 from gitbench.services.model_choice import effective_model
@@ -96,4 +97,5 @@ def status(wb: repo.Workbench) -> StatusResult:
         local_changes=worktree.local_changes(wb),
         failures=sum(len(r) for r in notes.all_notes(wb, FAILURES_NOTES).values()),
         model=effective_model(wb),
+        consent_mode=consent_records.load(consent_records.consent_path(wb.state_dir)).mode,
     )

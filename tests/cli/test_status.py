@@ -153,3 +153,10 @@ def test_status_with_the_draft_checked_out(tmp_path: Path) -> None:
     assert result["head"] == "refs/heads/draft"
     assert result["local_changes"] == []
     assert result["draft"]["tip"] == rev(root, "draft")
+
+
+def test_status_shows_allow_all_consent_mode(bench_path: Path) -> None:
+    assert ok(bench_path, "status")["consent_mode"] == "ask"
+    assert run(bench_path, "consent", "mode", "allow-all", "--i-understand").exit_code == 0
+    assert ok(bench_path, "status")["consent_mode"] == "allow-all"
+    assert "allow-all" in run(bench_path, "status").stdout
