@@ -117,9 +117,9 @@ def _check_overrun(lines: Sequence[str], index: int, hunk: Hunk) -> None:
 def _read_loose(lines: Sequence[str], index: int, hunk: Hunk) -> tuple[Hunk, int]:
     while index < len(lines):
         line = lines[index]
-        if line == "" and _continues(lines, index):
-            _hunk_line(hunk, line)
-        elif line.startswith(("@@", "--- ", "+++ ")) or not _hunk_line(hunk, line):
+        if line in ("", "\r") and not _continues(lines, index):
+            break
+        if line.startswith(("@@", "--- ", "+++ ")) or not _hunk_line(hunk, line):
             break
         index += 1
     return hunk, index

@@ -296,3 +296,37 @@ def test_the_summary_skips_rules_and_markup_only_lines() -> None:
         "===\n---\n## Fix the intro\n\nnotes.md\n<<<<<<< SEARCH\na\n=======\nb\n>>>>>>> REPLACE\n"
     )
     assert _parsed(text).summary == "Fix the intro"
+
+
+def test_the_renderer_writes_create_write_and_delete_blocks_that_parse_back() -> None:
+    response = ModelEditResponse.model_validate(
+        {
+            "summary": "Three kinds",
+            "files": [
+                {"path": "new.md", "action": "create", "ops": [{"op": "write", "content": "n\n"}]},
+                {"path": "all.md", "ops": [{"op": "write", "content": "w\n"}]},
+                {"path": "old.md", "action": "delete"},
+            ],
+        }
+    )
+    assert parse_text(blocks.render(response), "blocks") == response
+
+
+@pytest.mark.parametrize(
+    ("op", "why"),
+    [
+        ({"op": "replace", "search": "a\n", "replace": "b\n", "occurrence": 2}, "cannot carry"),
+        ({"op": "replace", "search": "=======\n", "replace": "b\n"}, "looks like a block marker"),
+    ],
+)
+def test_the_renderer_refuses_options_and_marker_lines(op: dict[str, object], why: str) -> None:
+    response = ModelEditResponse.model_validate(
+        {"summary": "s", "files": [{"path": "a.md", "ops": [op]}]}
+    )
+    with pytest.raises(ValueError, match=why):
+        blocks.render(response)
+
+
+def test_a_fence_opened_inside_a_fence_does_not_close_it_and_no_final_newline_is_fine() -> None:
+    text = "````\n```python\nnotes.md\n<<<<<<< SEARCH\na\n=======\nb\n>>>>>>> REPLACE\n````"
+    assert _ops(_parsed(text)) == [("notes.md", "edit", "a\n", "b\n")]

@@ -240,3 +240,61 @@ def test_an_unsafe_name_is_refused_at_its_header_before_the_hunks_are_read() -> 
         ReasonCode.INVALID_PATH,
         "line 1: path '/tmp/o' is absolute",
     )
+
+
+def test_escapes_in_quoted_names_and_their_refusals() -> None:
+    assert (
+        _parsed('--- "a/tab\\there"\n+++ "b/tab\\there"\n@@ -1 +1 @@\n-a\n+b\n').files[0].path
+        == "tab\there"
+    )
+    for name, why in (('"a/x\\q"', "bad escape"), ('"a/x\\377"', "is not UTF-8")):
+        rejection = _refused(f"--- {name}\n+++ {name}\n@@ -1 +1 @@\n-a\n+b\n")
+        assert why in rejection.detail
+
+
+def test_a_loose_hunk_keeps_inner_empty_lines_and_stops_at_trailing_ones() -> None:
+    text = "--- p.md\n+++ p.md\n@@ ... @@\n a\n\n-b\n+B\n\n\nThanks\n"
+    (edit,) = _parsed(text).files
+    assert edit.ops == [ReplaceOp(op="replace", search="a\n\nb\n", replace="a\n\nB\n")]
+    assert _parsed(text).summary == "Thanks"
+    at_end = "--- p.md\n+++ p.md\n@@ ... @@\n-b\n+B\n\n\n"
+    assert _parsed(at_end).files[0].ops == [ReplaceOp(op="replace", search="b\n", replace="B\n")]
+
+
+def test_pure_insertions_and_a_single_empty_replacement_line() -> None:
+    insert = "--- a/f\n+++ b/f\n@@ -1,0 +2,2 @@\n+x\n+y\n"
+    assert _apply("a\nb\n", insert) == b"a\nx\ny\nb\n"
+    blank = "--- a/f\n+++ b/f\n@@ -2 +2 @@\n-b\n+\n"
+    (edit,) = _parsed(blank).files
+    assert edit.ops == [ReplaceOp(op="replace", search="b\n", replace="\n")]
+    assert _apply("a\nb\nc\n", blank) == b"a\n\nc\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "why"),
+    [
+        (
+            "--- /dev/null\n+++ b/n\n@@ -0,0 +1 @@\n+a\n@@ -0,0 +2 @@\n+b\n",
+            5,
+            "a new file (--- /dev/null) takes one hunk",
+        ),
+        ("--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n late\n", 6, "a hunk line outside a hunk"),
+        ("diff --git a/x c/y\nnew file mode 100644\n", 1, "cannot read the file name"),
+    ],
+)
+def test_more_malformed_shapes(text: str, line: int, why: str) -> None:
+    rejection = _refused(text)
+    assert rejection.detail.startswith(f"line {line}: ") and why in rejection.detail, (
+        rejection.detail
+    )
+
+
+def test_an_empty_file_deleted_by_git_has_no_hunk() -> None:
+    text = "diff --git a/e.txt b/e.txt\ndeleted file mode 100644\nindex e69de29..0000000\n"
+    (edit,) = _parsed(text).files
+    assert (edit.path, edit.action) == ("e.txt", "delete")
+
+
+def test_two_loose_hunks_of_one_file_are_two_exact_replaces() -> None:
+    text = "--- p.md\n+++ p.md\n@@ ... @@\n-a\n+A\n@@ ... @@\n-c\n+C\n"
+    assert _apply("a\nb\nc\n", text) == b"A\nb\nC\n"
