@@ -174,4 +174,25 @@ def set_url(name: str, url: str, yes: bool) -> None:
     render.emit(result, "providers set-url", lambda out: _row(out, result))
 
 
+@providers.command("validate")
+@click.argument("name")
+@click.option(
+    "--model", "model_id", metavar="ID", help="The model to call (default: the provider's first)."
+)
+@json_option
+def validate(name: str, model_id: str | None) -> None:
+    """Make one minimal real call to NAME (it needs consent, like every model call)."""
+    from gitbench.config import load_environment
+    from gitbench.services.calls import validate_provider
+
+    result = validate_provider(options().bench(), name, model_id, env=load_environment())
+    render.emit(
+        result,
+        "providers validate",
+        lambda out: out.print(
+            f"{name} answered ({result.model}, {result.input_tokens}+{result.output_tokens} tokens)"
+        ),
+    )
+
+
 COMMANDS = [models, model, providers]

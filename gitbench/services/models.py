@@ -357,3 +357,11 @@ class ProviderList(Result):
     providers: list[ProviderRow]
     settings_file: str
     key_file: str
+
+
+class ValidateResult(Result):
+    provider: str
+    model: str
+    ok: bool
+    input_tokens: int
+    output_tokens: int

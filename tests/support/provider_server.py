@@ -33,6 +33,7 @@ class Reply:
     chunks: tuple[bytes, ...] | None = None
     delay: float = 0.0
     drop: bool = False
+    truncate: bool = False  # after the chunks, close without ending the body: a cut stream
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,10 @@ def _handler(server: ProviderServer) -> type[BaseHTTPRequestHandler]:
             for chunk in reply.chunks:
                 self.wfile.write(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n")
                 self.wfile.flush()
+            if reply.truncate:
+                self.close_connection = True
+                self.connection.close()
+                return
             self.wfile.write(b"0\r\n\r\n")
 
         def log_message(self, format: str, *args: Any) -> None:
