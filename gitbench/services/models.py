@@ -365,3 +365,36 @@ class ValidateResult(Result):
     ok: bool
     input_tokens: int
     output_tokens: int
+
+
+class ConversationEntry(Result):
+    """One line of the saved conversation (`refs/gitbench/conversation:log.jsonl`)."""
+
+    kind: Literal["user", "assistant", "event"]
+    text: str
+    at: str
+    turn: str | None = None
+    detail: dict[str, object] = {}
+
+
+class ConversationResult(Result):
+    commit: str | None
+    entries: list[ConversationEntry]
+
+
+class ClutterResult(Result):
+    score: float
+    level: Literal["light", "moderate", "heavy"]
+    usage: int
+    window: int
+    model: str | None
+    files: int
+    conversation_chars: int
+    warning: str | None
+    note: str | None = None
+
+    def bar(self, width: int = 20) -> str:
+        """One plain line for people: `[######..............] 31% light (2,540 of 8,192 tokens)`."""
+        filled = round(self.score * width)
+        meter = "#" * filled + "." * (width - filled)
+        return f"[{meter}] {self.score:.0%} {self.level} ({self.usage:,} of {self.window:,} tokens)"

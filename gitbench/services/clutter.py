@@ -1,0 +1,81 @@
+"""How full the workbench is for the model that will read it (issue 7, the seed formula).
+
+usage = 500 × file count + Σ file weight + conversation characters / 4, where a text file
+weighs bytes / 4 (25,000 for a file over 102,400 bytes, which the model reads in parts) and an
+opaque file 500 (it is shown by metadata only). score = usage / the model's context window,
+clamped to 0–1. Divisions round down, so usage is a whole number of estimated tokens.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from gitbench.providers.registry import model_info
+from gitbench.services.conversation import read_entries
+from gitbench.services.model_choice import effective_model
+from gitbench.services.models import ClutterResult
+from gitbench.store import kinds, objects, refs
+from gitbench.store.repo import Workbench
+from gitbench.store.types import DRAFT, MAIN, TreeFile
+
+PER_FILE = 500
+OPAQUE_WEIGHT = 500
+BIG_TEXT_BYTES = 102_400
+BIG_TEXT_WEIGHT = 25_000
+DEFAULT_WINDOW = 128_000
+MODERATE_AT = 0.40
+HEAVY_AT = 0.70
+WARNING = "Workbench is cluttered — performance may be degraded."
+
+Level = Literal["light", "moderate", "heavy"]
+
+
+def clutter(wb: Workbench, model_id: str | None) -> ClutterResult:
+    """The clutter of the draft's files (main's when there is no draft) and the saved
+    conversation, measured against `model_id`'s context window (128,000 when None)."""
+    files = _files(wb)
+    chars = sum(len(entry.text) for entry in read_entries(wb))
+    usage = PER_FILE * len(files) + _weights(wb, files) + chars // 4
+    window = model_info(model_id).context_window if model_id else DEFAULT_WINDOW
+    score = min(1.0, max(0.0, usage / window))
+    level = level_of(score)
+    return ClutterResult(
+        score=score,
+        level=level,
+        usage=usage,
+        window=window,
+        model=model_id,
+        files=len(files),
+        conversation_chars=chars,
+        warning=WARNING if level == "heavy" else None,
+        note=None if model_id else f"no model chosen: measured against {DEFAULT_WINDOW:,} tokens",
+    )
+
+
+def workbench_clutter(wb: Workbench, override: str | None = None) -> ClutterResult:
+    """Clutter for the model a command would use: `override`, else the chosen default."""
+    return clutter(wb, effective_model(wb, override).id)
+
+
+def level_of(score: float) -> Level:
+    if score < MODERATE_AT:
+        return "light"
+    return "moderate" if score < HEAVY_AT else "heavy"
+
+
+def _files(wb: Workbench) -> list[TreeFile]:
+    tip = refs.read_ref(wb, DRAFT) or refs.read_ref(wb, MAIN)
+    if tip is None:
+        return []
+    return objects.tree_files(wb, objects.commit_info(wb, tip).tree)
+
+
+def _weights(wb: Workbench, files: list[TreeFile]) -> int:
+    kind_of = kinds.blob_kinds(wb, [f.blob for f in files])
+    return sum(_weight(f.size, kind_of[f.blob]) for f in files)
+
+
+def _weight(size: int, kind: kinds.FileKind) -> int:
+    if kind == "opaque":
+        return OPAQUE_WEIGHT
+    return BIG_TEXT_WEIGHT if size > BIG_TEXT_BYTES else size // 4

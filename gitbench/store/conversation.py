@@ -1,0 +1,68 @@
+"""The saved conversation: commits on `refs/gitbench/conversation` whose tree holds `log.jsonl`.
+
+Each append is one commit (parent: the previous tip) holding the whole log, so `git show
+refs/gitbench/conversation:log.jsonl` reads it and `git log` shows when each part was added. The
+ref moves by compare-and-swap with jittered retries, as the notes ref does (design.md section 1,
+invariant 10): concurrent appenders never lose a line.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+
+from gitbench.errors import ErrorCode, GitbenchError
+from gitbench.store.objects import (
+    build_tree,
+    commit_info,
+    create_commit,
+    read_blob,
+    tree_blob,
+    write_blob,
+)
+from gitbench.store.refs import read_ref, update_refs
+from gitbench.store.repo import Workbench
+from gitbench.store.types import ObjectId, RefName, RefUpdate
+
+CONVERSATION = RefName("refs/gitbench/conversation")
+LOG_PATH = "log.jsonl"
+ATTEMPTS = 100
+BACKOFF_SECONDS = 0.002
+
+
+def append_lines(wb: Workbench, lines: list[str], message: str) -> ObjectId:
+    """Add `lines` (one JSON document each, no newline) to the log in one commit; its id."""
+    for attempt in range(ATTEMPTS):
+        if attempt:
+            # Jittered backoff: appenders that collided once must not collide in lockstep again.
+            time.sleep(random.uniform(0, BACKOFF_SECONDS * min(attempt, 25)))
+        old = read_ref(wb, CONVERSATION)
+        text = read_log(wb, old) + "".join(f"{line}\n" for line in lines)
+        new = _log_commit(wb, old, text, message)
+        try:
+            update_refs(wb, [RefUpdate(CONVERSATION, old, new)], f"gitbench: {message}")
+        except GitbenchError as exc:
+            if exc.code is ErrorCode.CONCURRENT_UPDATE:
+                continue
+            raise
+        return new
+    raise GitbenchError(
+        ErrorCode.CONCURRENT_UPDATE,
+        "could not save the conversation: other writers kept moving its ref",
+        phase="conversation",
+        retryable=True,
+    )
+
+
+def read_log(wb: Workbench, tip: ObjectId | None = None) -> str:
+    """The log's text at `tip` (default: the ref's tip); empty when nothing was saved."""
+    tip = tip if tip is not None else read_ref(wb, CONVERSATION)
+    if tip is None:
+        return ""
+    blob = tree_blob(wb, commit_info(wb, tip).tree, LOG_PATH)
+    return "" if blob is None else read_blob(wb, blob).decode("utf-8", errors="replace")
+
+
+def _log_commit(wb: Workbench, old: ObjectId | None, text: str, message: str) -> ObjectId:
+    tree = build_tree(wb, None, {LOG_PATH: write_blob(wb, text.encode())})
+    return create_commit(wb, tree, [old] if old else [], message)
