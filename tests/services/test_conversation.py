@@ -121,3 +121,9 @@ def test_concurrent_appenders_lose_no_entry(bench_path: Path) -> None:
     texts = sorted(json.loads(line)["text"] for line in lines)
     assert texts == sorted(f"{n}-{i}" for n in range(4) for i in range(15))
     assert git("rev-list", "--count", REF, cwd=bench_path) == "60"
+
+
+def test_an_entry_is_frozen() -> None:
+    entry = _entry("hello")
+    with pytest.raises(ValueError):
+        entry.text = "changed"
