@@ -4,6 +4,7 @@
 # a workbench is an ordinary repository.
 set -euo pipefail
 
+here="$(cd "$(dirname "$0")" && pwd)"
 step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; "$@"; }
 
 tour=$(mktemp -d "${TMPDIR:-/tmp}/gitbench-demo.XXXXXX")
@@ -20,6 +21,24 @@ step gitbench init bench
 cd bench
 step gitbench add ../material/notes.md ../material/levels.csv ../material/photo.png
 step gitbench ls
+
+# A model's turn. With GITBENCH_MODEL set (e.g. anthropic:claude-sonnet-4-5, with its API key in
+# the environment) the real model is asked; otherwise a scripted stand-in on localhost, which
+# says in every answer that it is not a model.
+if [ -n "${GITBENCH_MODEL:-}" ]; then
+  step gitbench model default "$GITBENCH_MODEL" --workbench
+else
+  export XDG_CONFIG_HOME="$tour/config"   # the stand-in's endpoint never touches your settings
+  python3 "$here/demo_model.py" "$tour/port" & standin=$!
+  trap 'kill $standin 2>/dev/null; rm -rf "$tour"' EXIT
+  for _ in $(seq 50); do [ -s "$tour/port" ] && break; sleep 0.1; done
+  printf '\n(scripted stand-in model on http://localhost:%s: no provider configured)\n' "$(cat "$tour/port")"
+  gitbench providers set-url ollama "http://localhost:$(cat "$tour/port")/v1" --yes > /dev/null
+  step gitbench model default ollama:scripted-demo --workbench
+fi
+step gitbench ask "Write summary.md: list the text files and how long each is." --yes
+step gitbench review
+step gitbench publish -m "The model's summary"
 
 # A draft: a person's (or later a model's) proposed change. main is untouched.
 printf '# Field notes\n\nThe river rose two metres overnight.\nWe moved the camp uphill before dawn.\n' \

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
-from gitbench.cli import checkpoints, consent, conversation, drafts, files, modelcmds, workbench
+from gitbench.cli import (
+    checkpoints,
+    consent,
+    conversation,
+    drafts,
+    files,
+    modelcmds,
+    workbench,
+    workshop,
+)
 from gitbench.cli.app import cli, main
 
-for module in (workbench, files, drafts, checkpoints, consent, modelcmds, conversation):
+for module in (workbench, files, drafts, checkpoints, consent, modelcmds, workshop, conversation):
     for command in module.COMMANDS:
         cli.add_command(command)
 

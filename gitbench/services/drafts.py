@@ -13,7 +13,13 @@ from gitbench.clock import from_epoch, iso, stamp
 from gitbench.config import setting
 from gitbench.errors import Action, ErrorCode, GitbenchError
 from gitbench.paths import first_collision, require_valid_path
-from gitbench.services.models import DiscardResult, DraftSummary, PutResult, UndoDiscardResult
+from gitbench.services.models import (
+    DiscardResult,
+    DraftSummary,
+    PutResult,
+    UndoDiscardResult,
+    UndoTurnResult,
+)
 from gitbench.services.session import (
     change,
     refuse_if_main_moved,
@@ -88,6 +94,29 @@ def discard(wb: Workbench) -> DiscardResult:
             head_after=MAIN if on_draft else None,
         )
     return DiscardResult(tip=tip, saved_as=saved)
+
+
+def undo_last_commit(wb: Workbench) -> UndoTurnResult:
+    """Move the draft back one commit. When that commit was the draft's only one, the draft
+    is discarded instead (kept under refs/gitbench/discarded/, so `discard --undo` works)."""
+    with change(wb, "draft undo"):
+        tip = require_draft(wb)
+        main = require_main(wb)
+        parent = objects.commit_info(wb, tip).parents[0]
+        if parent == main:
+            saved = _free_name(wb, DISCARDED_PREFIX + stamp(wb.clock.now()))
+            on_draft = refs.head_branch(wb) == DRAFT
+            moves.move_refs(
+                wb,
+                [RefUpdate(saved, None, tip), RefUpdate(DRAFT, tip, None)],
+                "gitbench: undo the draft's only commit",
+                head_after=MAIN if on_draft else None,
+            )
+            return UndoTurnResult(dropped=tip, tip=None, subject="", saved_as=saved)
+        moves.move_refs(wb, [RefUpdate(DRAFT, tip, parent)], "gitbench: draft undo")
+    return UndoTurnResult(
+        dropped=tip, tip=parent, subject=objects.commit_info(wb, parent).subject, saved_as=None
+    )
 
 
 def undo_discard(wb: Workbench) -> UndoDiscardResult:

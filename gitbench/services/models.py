@@ -367,6 +367,26 @@ class ValidateResult(Result):
     output_tokens: int
 
 
+class AskResult(Result):
+    turn: str
+    model: str
+    local: bool
+    reply: str
+    status: Literal["applied", "no_changes"]
+    commit: str | None
+    attempts: int
+    input_tokens: int
+    output_tokens: int
+    cost_usd: float | None
+
+
+class UndoTurnResult(Result):
+    dropped: str
+    tip: str | None
+    subject: str
+    saved_as: str | None
+
+
 class ConversationEntry(Result):
     """One line of the saved conversation (`refs/gitbench/conversation:log.jsonl`)."""
 

@@ -62,6 +62,9 @@ Propose = Callable[[RetryRequest | None], str | bytes]
 class _Run:
     model: str
     settings: EditSettings
+    # Extra commit trailers (the workshop's provider, turn, tokens, cost); read at commit time,
+    # so a caller may fill them in while the proposal is being made.
+    trailers: dict[str, str] = field(default_factory=dict)
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex)
     proposal_id: str = field(default_factory=lambda: uuid.uuid4().hex)
 
@@ -99,10 +102,13 @@ def run_proposal(
     model: str,
     context: Context,
     max_attempts: int = MAX_ATTEMPTS,
+    trailers: dict[str, str] | None = None,
 ) -> ApplyResult:
     """Ask `propose` for edits against `context` and apply them; a retryable rejection re-asks
     once with fresh content. Raises EDIT_REJECTED (the last rejection's facts) otherwise."""
-    run = _Run(model=model, settings=edit_settings(wb))
+    run = _Run(
+        model=model, settings=edit_settings(wb), trailers=trailers if trailers is not None else {}
+    )
     retry: RetryRequest | None = None
     for attempt in range(1, max_attempts + 1):
         shown = context if retry is None else Context(_head(wb), retry.shown)
@@ -269,7 +275,7 @@ def _message(proposal: EditProposal, run: _Run) -> str:
         f"Gitbench-Base: {proposal.base_commit}\n"
         f"Gitbench-Model: {run.model}\n"
         f"Gitbench-Attempt: {proposal.attempt}\n"
-    )
+    ) + "".join(f"{key}: {value}\n" for key, value in run.trailers.items())
     return f"{response.summary.strip()}{body}\n\n{trailers}"
 
 

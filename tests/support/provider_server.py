@@ -57,9 +57,11 @@ class ProviderServer:
     connections: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
+    tls: bool = True
+
     @property
     def url(self) -> str:
-        return f"https://localhost:{self.port}"
+        return f"{'https' if self.tls else 'http'}://localhost:{self.port}"
 
     def reply_json(self, document: Any, status: int = 200, **headers: str) -> None:
         extra = tuple(headers.items())
@@ -140,20 +142,22 @@ class _CountingServer(ThreadingHTTPServer):
 
 
 @contextmanager
-def serve(directory: Path) -> Iterator[ProviderServer]:
+def serve(directory: Path, tls: bool = True) -> Iterator[ProviderServer]:
     """Run a provider server on 127.0.0.1 (certificate for 127.0.0.1 and localhost); the CA's
-    PEM file is written to `directory`."""
+    PEM file is written to `directory`. `tls=False` serves plain HTTP, as a local model server
+    (Ollama, llama.cpp) does."""
     ca = trustme.CA()
     ca_pem = directory / "provider-ca.pem"
     ca.cert_pem.write_to_path(str(ca_pem))
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ca.issue_cert("127.0.0.1", "localhost").configure_cert(context)
     httpd = _CountingServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
-    # Handshakes happen in the handler thread, so a client that stalls blocks only itself.
-    httpd.socket = context.wrap_socket(
-        httpd.socket, server_side=True, do_handshake_on_connect=False
-    )
-    state = ProviderServer(port=httpd.server_address[1], ca_pem=ca_pem)
+    if tls:
+        # Handshakes happen in the handler thread, so a client that stalls blocks only itself.
+        httpd.socket = context.wrap_socket(
+            httpd.socket, server_side=True, do_handshake_on_connect=False
+        )
+    state = ProviderServer(port=httpd.server_address[1], ca_pem=ca_pem, tls=tls)
     httpd.state = state
     httpd.RequestHandlerClass = _handler(state)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)

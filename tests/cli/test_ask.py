@@ -1,0 +1,223 @@
+"""`gitbench ask` end to end, against a local model server on loopback speaking the OpenAI wire
+format (plain HTTP to localhost, as Ollama does); the policy layer stays on."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.cli.common import ok
+from tests.support.cli import run
+from tests.support.gitcli import all_refs, git
+from tests.support.provider_server import ProviderServer, Reply, serve
+
+MODEL = "ollama:qwen2.5-coder"
+
+
+@pytest.fixture
+def local_model(
+    tmp_path: Path, bench_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[ProviderServer]:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    with serve(tmp_path, tls=False) as server:
+        assert (
+            run(bench_path, "providers", "set-url", "ollama", server.url + "/v1", "--yes").exit_code
+            == 0
+        )
+        assert run(bench_path, "model", "default", MODEL).exit_code == 0
+        yield server
+
+
+def answer(
+    server: ProviderServer, reply: str, edits: dict[str, Any] | None = None, *, cut: bool = False
+) -> None:
+    """Queue one streamed answer: the JSON split over two deltas, then usage and [DONE]."""
+    content = json.dumps({"reply": reply, "edits": edits})
+    half = len(content) // 2
+    chunks = [
+        {"choices": [{"index": 0, "delta": {"content": content[:half]}}]},
+        {"choices": [{"index": 0, "delta": {"content": content[half:]}, "finish_reason": "stop"}]},
+        {"choices": [], "usage": {"prompt_tokens": 120, "completion_tokens": 30}},
+    ]
+    body = [f"data: {json.dumps(c)}\n\n".encode() for c in chunks] + [b"data: [DONE]\n\n"]
+    server.reply(
+        Reply(
+            chunks=tuple(body[:1] if cut else body),
+            headers=(("content-type", "text/event-stream"),),
+            truncate=cut,
+        )
+    )
+
+
+def replace(path: str, search: str, new: str) -> dict[str, Any]:
+    return {"path": path, "ops": [{"op": "replace", "search": search, "replace": new}]}
+
+
+def test_a_turn_that_edits_two_files_becomes_one_draft_commit(
+    bench_path: Path, local_model: ProviderServer
+) -> None:
+    main = git("rev-parse", "main", cwd=bench_path)
+    edits = {
+        "summary": "Tidy the notes",
+        "files": [
+            replace("notes.md", "beta", "BETA"),
+            replace("docs/guide.md", "Guide", "User guide"),
+        ],
+    }
+    answer(local_model, "I capitalised beta and renamed the guide.", edits)
+    result = run(bench_path, "ask", "tidy up", "--yes")
+    assert result.exit_code == 0, result.stderr
+    assert "I capitalised beta and renamed the guide." in result.stdout  # streamed as it came
+    assert "gitbench review" in result.stdout
+    assert git("rev-parse", "main", cwd=bench_path) == main
+    assert git("show", "draft:notes.md", cwd=bench_path) == "alpha\nBETA"
+    assert git("show", "draft:docs/guide.md", cwd=bench_path) == "# User guide"
+    message = git("log", "-1", "--format=%B", "draft", cwd=bench_path)
+    for trailer in (
+        "Gitbench-Model: ollama:qwen2.5-coder",
+        "Gitbench-Provider: ollama",
+        "Gitbench-Tokens: 120 in, 30 out",
+        "Gitbench-Turn: ",
+    ):
+        assert trailer in message
+    (request,) = local_model.requests
+    prompt = request.json()["messages"][-1]["content"]
+    assert "=== notes.md ===" in prompt and "data.bin (opaque" in prompt  # opaque: metadata only
+    log = [
+        json.loads(line)
+        for line in git("show", "refs/gitbench/conversation:log.jsonl", cwd=bench_path).splitlines()
+    ]
+    assert [e["kind"] for e in log][:2] == ["user", "assistant"]
+
+
+def test_a_question_needing_no_change_creates_no_draft(
+    bench_path: Path, local_model: ProviderServer
+) -> None:
+    answer(local_model, "The notes have two lines.")
+    result = ok(bench_path, "ask", "how long are the notes?", "--yes")
+    assert result["status"] == "no_changes" and result["commit"] is None
+    assert git("rev-parse", "--verify", "-q", "draft", cwd=bench_path, check=False) == ""
+
+
+def test_a_rejected_turn_is_fixed_by_the_retry(
+    bench_path: Path, local_model: ProviderServer
+) -> None:
+    answer(local_model, "Done.", {"summary": "x", "files": [replace("notes.md", "gamma", "G")]})
+    answer(
+        local_model,
+        "Fixed.",
+        {"summary": "Shout", "files": [replace("notes.md", "alpha", "ALPHA")]},
+    )
+    result = ok(bench_path, "ask", "shout", "--yes")
+    assert result["attempts"] == 2 and result["status"] == "applied"
+    second = local_model.requests[1].json()["messages"][-1]["content"]
+    assert "no_match" in second and "alpha\nbeta" in second  # the reason and the fresh content
+    assert git("show", "draft:notes.md", cwd=bench_path) == "ALPHA\nbeta"
+
+
+def test_without_consent_nothing_is_sent(bench_path: Path, local_model: ProviderServer) -> None:
+    before = all_refs(bench_path)
+    result = run(bench_path, "--json", "ask", "anything")
+    assert result.error_code == "EGRESS_CONSENT_REQUIRED"
+    assert [a["action"] for a in result.json()["error"]["actions"]] == [
+        "grant_consent",
+        "switch_model",
+    ]
+    assert local_model.requests == [] and local_model.connections == 0
+    after = all_refs(bench_path)
+    assert after.pop("refs/notes/gitbench/failures") and after.pop("refs/gitbench/conversation")
+    assert after == before
+
+
+def test_a_new_file_changes_the_scope_and_asks_for_consent_again(
+    bench_path: Path, local_model: ProviderServer, work_dir: Path
+) -> None:
+    granted = run(
+        bench_path,
+        "consent",
+        "grant",
+        "--provider",
+        "ollama",
+        "--model",
+        "qwen2.5-coder",
+        "--persist",
+        "--yes",
+    )
+    assert granted.exit_code == 0, granted.stderr
+    answer(local_model, "Hello.")
+    assert ok(bench_path, "ask", "hi")["status"] == "no_changes"
+    (work_dir / "new.md").write_text("new\n")
+    ok(bench_path, "add", str(work_dir / "new.md"))
+    assert run(bench_path, "--json", "ask", "hi again").error_code == "EGRESS_CONSENT_REQUIRED"
+    assert len(local_model.requests) == 1
+
+
+def test_a_cut_stream_changes_nothing_and_is_recorded(
+    bench_path: Path, local_model: ProviderServer
+) -> None:
+    answer(
+        local_model,
+        "I will edit",
+        {"summary": "s", "files": [replace("notes.md", "beta", "B")]},
+        cut=True,
+    )
+    result = run(bench_path, "--json", "ask", "edit", "--yes")
+    assert result.error_code == "PROVIDER_UNAVAILABLE"
+    assert git("rev-parse", "--verify", "-q", "draft", cwd=bench_path, check=False) == ""
+    failures = ok(bench_path, "failures")["failures"]
+    assert [f["code"] for f in failures] == ["PROVIDER_UNAVAILABLE"] and failures[0][
+        "command"
+    ] == "ask"
+
+
+def test_files_that_do_not_fit_the_window_are_context_exhausted(
+    bench_path: Path, local_model: ProviderServer, work_dir: Path
+) -> None:
+    big = work_dir / "big.md"
+    big.write_text("word " * 40_000)  # ~50,000 tokens; an unknown local model has 8,192
+    ok(bench_path, "add", str(big))
+    result = run(bench_path, "--json", "ask", "summarise", "--yes")
+    assert result.error_code == "CONTEXT_EXHAUSTED"
+    assert result.json()["error"]["detail"]["largest"][0] == "big.md"
+    assert local_model.requests == []
+    answer(local_model, "Fine without it.")
+    assert (
+        ok(bench_path, "ask", "summarise", "--yes", "--exclude", "big.md")["status"] == "no_changes"
+    )
+
+
+def test_draft_undo_drops_the_last_turn(bench_path: Path, local_model: ProviderServer) -> None:
+    answer(local_model, "one", {"summary": "One", "files": [replace("notes.md", "alpha", "ONE")]})
+    answer(local_model, "two", {"summary": "Two", "files": [replace("notes.md", "beta", "TWO")]})
+    ok(bench_path, "ask", "first", "--yes")
+    second = ok(bench_path, "ask", "second", "--yes")["commit"]
+    undone = ok(bench_path, "draft", "undo")
+    assert undone["dropped"] == second and undone["subject"] == "One"
+    assert git("show", "draft:notes.md", cwd=bench_path) == "ONE\nbeta"
+    assert second in git("reflog", "draft", "--format=%H", cwd=bench_path)
+    only = ok(bench_path, "draft", "undo")
+    assert only["saved_as"].startswith("refs/gitbench/discarded/")
+    assert ok(bench_path, "discard", "--undo")["tip"] == only["dropped"]
+
+
+def test_a_turn_may_create_a_file_but_not_over_an_existing_one(
+    bench_path: Path, local_model: ProviderServer
+) -> None:
+    create = {"path": "summary.md", "action": "create", "ops": [{"op": "write", "content": "S\n"}]}
+    answer(local_model, "Created.", {"summary": "Add summary", "files": [create]})
+    assert ok(bench_path, "ask", "summarise", "--yes")["status"] == "applied"
+    assert git("show", "draft:summary.md", cwd=bench_path) == "S"
+    clobber = {
+        "path": "notes.md",
+        "action": "create",
+        "ops": [{"op": "write", "content": "gone\n"}],
+    }
+    answer(local_model, "Oops.", {"summary": "Clobber", "files": [clobber]})
+    answer(local_model, "Oops again.", {"summary": "Clobber", "files": [clobber]})
+    result = run(bench_path, "--json", "ask", "again", "--yes")
+    assert result.error_code == "EDIT_REJECTED"
+    assert git("show", "draft:notes.md", cwd=bench_path) == "alpha\nbeta"
