@@ -68,6 +68,23 @@ def status() -> None:
 def _status(out: Console, r: StatusResult) -> None:
     out.print(f"Workbench  {escape(r.root)}")
     out.print(f"Published  {short(r.main)}  {escape(r.main_subject)}")
+    _draft_lines(out, r)
+    out.print(f"Checkpoints {r.checkpoints}")
+    _model_lines(out, r)
+    if r.head not in ("refs/heads/main", "refs/heads/draft"):
+        out.print(f"[yellow]HEAD is {r.head or 'detached'}; gitbench expects main checked out[/]")
+    if r.local_changes:
+        out.print(
+            f"[yellow]Local changes ({len(r.local_changes)}):[/] "
+            + escape(", ".join(r.local_changes[:10]))
+        )
+    else:
+        out.print("Working tree clean")
+    if r.failures:
+        out.print(f"Failures   {r.failures} recorded ([cyan]gitbench failures[/])")
+
+
+def _draft_lines(out: Console, r: StatusResult) -> None:
     d = r.draft
     if d is None:
         out.print("Draft      none")
@@ -87,7 +104,13 @@ def _status(out: Console, r: StatusResult) -> None:
         out.print(
             "           [cyan]gitbench review[/] · [cyan]gitbench publish[/] · [cyan]gitbench discard --yes[/]"
         )
-    out.print(f"Checkpoints {r.checkpoints}")
+
+
+def _model_lines(out: Console, r: StatusResult) -> None:
+    if r.clutter is not None:
+        out.print(f"Clutter    {escape(r.clutter.bar())}")
+        if r.clutter.warning:
+            out.print(f"[yellow]           {escape(r.clutter.warning)}[/]")
     if r.consent_mode == "allow-all":
         out.print(
             "[bold red]Consent    allow-all: model calls need no consent (gitbench consent mode ask)[/]"
@@ -97,17 +120,6 @@ def _status(out: Console, r: StatusResult) -> None:
         out.print(
             f"Model      {escape(chosen)}" + (f" (from {r.model.source})" if r.model.id else "")
         )
-    if r.head not in ("refs/heads/main", "refs/heads/draft"):
-        out.print(f"[yellow]HEAD is {r.head or 'detached'}; gitbench expects main checked out[/]")
-    if r.local_changes:
-        out.print(
-            f"[yellow]Local changes ({len(r.local_changes)}):[/] "
-            + escape(", ".join(r.local_changes[:10]))
-        )
-    else:
-        out.print("Working tree clean")
-    if r.failures:
-        out.print(f"Failures   {r.failures} recorded ([cyan]gitbench failures[/])")
 
 
 def _age(seconds: int) -> str:

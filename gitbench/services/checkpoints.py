@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 from gitbench.clock import from_epoch, iso, stamp
 from gitbench.config import setting
 from gitbench.errors import Action, ErrorCode, GitbenchError
+from gitbench.services import conversation
 from gitbench.services.models import Checkpoint, CheckpointCreated, CheckpointList, RestoreResult
 from gitbench.services.session import change, refuse_if_draft, require_main
 from gitbench.services.settings import read_setting
@@ -101,6 +102,9 @@ def restore_checkpoint(wb: Workbench, checkpoint_id: str) -> RestoreResult:
         moves.move_refs(
             wb, [guard, RefUpdate(MAIN, main, commit)], f"gitbench: restore {target.id}"
         )
+    conversation.record_event(
+        wb, f"restored checkpoint {target.id}", checkpoint=target.id, commit=commit
+    )
     return RestoreResult(
         checkpoint=target.id, commit=commit, pre_restore=pre, files_changed=changed
     )

@@ -13,6 +13,7 @@ from gitbench.clock import from_epoch, iso, stamp
 from gitbench.config import setting
 from gitbench.errors import Action, ErrorCode, GitbenchError
 from gitbench.paths import first_collision, require_valid_path
+from gitbench.services import conversation
 from gitbench.services.models import (
     DiscardResult,
     DraftSummary,
@@ -93,6 +94,7 @@ def discard(wb: Workbench) -> DiscardResult:
             "gitbench: discard draft",
             head_after=MAIN if on_draft else None,
         )
+    conversation.record_event(wb, f"discarded draft {tip[:12]}", draft=tip, saved_as=saved)
     return DiscardResult(tip=tip, saved_as=saved)
 
 

@@ -88,6 +88,24 @@ class DraftSummary(Result):
     based_on_main: bool
 
 
+class ClutterResult(Result):
+    score: float
+    level: Literal["light", "moderate", "heavy"]
+    usage: int
+    window: int
+    model: str | None
+    files: int
+    conversation_chars: int
+    warning: str | None
+    note: str | None = None
+
+    def bar(self, width: int = 20) -> str:
+        """One plain line for people: `[######..............] 31% light (2,540 of 8,192 tokens)`."""
+        filled = round(self.score * width)
+        meter = "#" * filled + "." * (width - filled)
+        return f"[{meter}] {self.score:.0%} {self.level} ({self.usage:,} of {self.window:,} tokens)"
+
+
 class EffectiveModel(Result):
     id: str | None
     source: Literal["command", "workbench", "user", "none"]
@@ -104,6 +122,7 @@ class StatusResult(Result):
     failures: int
     model: EffectiveModel | None = None
     consent_mode: Literal["ask", "allow-all"] = "ask"
+    clutter: ClutterResult | None = None
 
 
 class ReviewFile(Result):
@@ -400,21 +419,3 @@ class ConversationEntry(Result):
 class ConversationResult(Result):
     commit: str | None
     entries: list[ConversationEntry]
-
-
-class ClutterResult(Result):
-    score: float
-    level: Literal["light", "moderate", "heavy"]
-    usage: int
-    window: int
-    model: str | None
-    files: int
-    conversation_chars: int
-    warning: str | None
-    note: str | None = None
-
-    def bar(self, width: int = 20) -> str:
-        """One plain line for people: `[######..............] 31% light (2,540 of 8,192 tokens)`."""
-        filled = round(self.score * width)
-        meter = "#" * filled + "." * (width - filled)
-        return f"[{meter}] {self.score:.0%} {self.level} ({self.usage:,} of {self.window:,} tokens)"

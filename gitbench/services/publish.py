@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from gitbench.errors import Action, ErrorCode, GitbenchError
+from gitbench.services import conversation
 from gitbench.services.checkpoints import prepare_checkpoint
 from gitbench.services.models import PublishResult
 from gitbench.services.session import change, refuse_if_main_moved, require_draft, require_main
@@ -60,6 +61,12 @@ def publish(
             head_after=MAIN if on_draft else None,
         )
         step("finalizing")
+    conversation.record_event(
+        wb,
+        f"published {tip[:12]}; undo with gitbench checkpoint restore {checkpoint.id}",
+        checkpoint=checkpoint.id,
+        published=tip,
+    )
     return PublishResult(
         previous=main,
         published=tip,

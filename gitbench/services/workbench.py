@@ -10,6 +10,7 @@ from gitbench.config import Environment
 from gitbench.errors import ErrorCode, GitbenchError
 from gitbench.policy import consent as consent_records
 from gitbench.services import hooks
+from gitbench.services.clutter import workbench_clutter
 from gitbench.services.drafts import draft_summary
 from gitbench.services.model_choice import effective_model
 from gitbench.services.models import DeleteResult, InitResult, StatusResult
@@ -98,4 +99,5 @@ def status(wb: repo.Workbench) -> StatusResult:
         failures=sum(len(r) for r in notes.all_notes(wb, FAILURES_NOTES).values()),
         model=effective_model(wb),
         consent_mode=consent_records.load(consent_records.consent_path(wb.state_dir)).mode,
+        clutter=workbench_clutter(wb),
     )

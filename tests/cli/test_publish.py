@@ -244,3 +244,11 @@ def test_publish_refuses_when_a_local_file_is_in_the_way_of_a_new_directory(
     commit_on_branch(bench_path, "draft", {"newdir/a.md": "a\n"}, "draft")
     (bench_path / "newdir").write_text("my local file\n")
     refused(bench_path, "publish", code=ErrorCode.WORKTREE_DIRTY, phase="worktree_check")
+
+
+def test_publish_is_recorded_in_the_conversation_with_its_restore_command(bench_path: Path) -> None:
+    commit_on_branch(bench_path, "draft", {"notes.md": "new\n"}, "d")
+    checkpoint = ok(bench_path, "publish", "--yes")["checkpoint"]["id"]
+    (event,) = ok(bench_path, "conversation")["entries"]
+    assert event["kind"] == "event" and event["detail"]["checkpoint"] == checkpoint
+    assert f"gitbench checkpoint restore {checkpoint}" in event["text"]

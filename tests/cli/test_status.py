@@ -160,3 +160,9 @@ def test_status_shows_allow_all_consent_mode(bench_path: Path) -> None:
     assert run(bench_path, "consent", "mode", "allow-all", "--i-understand").exit_code == 0
     assert ok(bench_path, "status")["consent_mode"] == "allow-all"
     assert "allow-all" in run(bench_path, "status").stdout
+
+
+def test_status_shows_the_clutter_bar(bench_path: Path) -> None:
+    clutter = ok(bench_path, "status")["clutter"]
+    assert clutter["level"] == "light" and clutter["files"] == 3
+    assert "Clutter" in run(bench_path, "status").stdout
