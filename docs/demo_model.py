@@ -17,12 +17,16 @@ from pathlib import Path
 
 
 def scripted_answer(prompt: str) -> dict[str, object]:
-    shown = re.findall(r"^=== (.+?) ===\n(.*?)\n=== end of \1 ===", prompt, re.MULTILINE | re.DOTALL)
+    shown = re.findall(
+        r"^=== (.+?) ===\n(.*?)\n=== end of \1 ===", prompt, re.MULTILINE | re.DOTALL
+    )
     lines = [f"- {path}: {len(text.splitlines())} line(s)" for path, text in shown]
     summary = "# Summary (written by the scripted demo model)\n\n" + "\n".join(lines) + "\n"
     edits = {
         "summary": "Add summary.md (scripted demo model)",
-        "files": [{"path": "summary.md", "action": "create", "ops": [{"op": "write", "content": summary}]}],
+        "files": [
+            {"path": "summary.md", "action": "create", "ops": [{"op": "write", "content": summary}]}
+        ],
     }
     reply = f"[scripted stand-in, not a model] I listed the {len(shown)} text file(s) I was shown in summary.md."
     return {"reply": reply, "edits": edits}
@@ -33,12 +37,27 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers.get("content-length") or 0)))
-        content = json.dumps(scripted_answer(body["messages"][-1]["content"]))
+        answer = scripted_answer(body["messages"][-1]["content"])
+        content = json.dumps(answer)
+        if "SEARCH/REPLACE" in body["messages"][0]["content"]:  # asked for blocks, not JSON
+            write = answer["edits"]["files"][0]  # type: ignore[index]
+            text = write["ops"][0]["content"]
+            content = (
+                f"{answer['reply']}\n\n{write['path']}\n<<<<<<< CREATE\n{text}>>>>>>> CREATE\n"
+            )
         chunks = [
             {"choices": [{"index": 0, "delta": {"content": content}, "finish_reason": "stop"}]},
-            {"choices": [], "usage": {"prompt_tokens": len(json.dumps(body)) // 4, "completion_tokens": len(content) // 4}},
+            {
+                "choices": [],
+                "usage": {
+                    "prompt_tokens": len(json.dumps(body)) // 4,
+                    "completion_tokens": len(content) // 4,
+                },
+            },
         ]
-        payload = b"".join(f"data: {json.dumps(c)}\n\n".encode() for c in chunks) + b"data: [DONE]\n\n"
+        payload = (
+            b"".join(f"data: {json.dumps(c)}\n\n".encode() for c in chunks) + b"data: [DONE]\n\n"
+        )
         self.send_response(200)
         self.send_header("content-type", "text/event-stream")
         self.send_header("content-length", str(len(payload)))

@@ -64,6 +64,25 @@ def model_default(model_id: str | None, workbench: bool) -> None:
     )
 
 
+@model.command("format")
+@click.argument("model_id", metavar="ID")
+@click.argument(
+    "fmt", metavar="FORMAT", required=False, type=click.Choice(["json", "blocks", "udiff", "auto"])
+)
+@json_option
+def model_format(model_id: str, fmt: str | None) -> None:
+    """Show or set how `ask` asks model ID for edits (edits.format: json, blocks, udiff, auto)."""
+    from gitbench.services.model_choice import edit_format, set_edit_format
+    from gitbench.services.models import ModelFormat
+
+    result = (
+        set_edit_format(model_id, fmt)
+        if fmt
+        else ModelFormat(model=model_id, format=edit_format(model_id))
+    )
+    render.emit(result, "model format", lambda out: out.print(f"{result.model}: {result.format}"))
+
+
 @click.group("providers", invoke_without_command=True)
 @json_option
 @click.pass_context

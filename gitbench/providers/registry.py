@@ -23,6 +23,9 @@ class ProviderInfo:
     key_env: str | None  # the environment variable holding the API key
     local: bool = False  # a model server on this machine: no egress
     structured: bool = True  # the server supports native structured output
+    # How the workshop asks for edits by default: JSON where the API enforces the answer's
+    # schema while decoding, SEARCH/REPLACE blocks elsewhere (docs/edits.md, "Which format").
+    edit_format: Literal["json", "blocks"] = "json"
 
 
 @dataclass(frozen=True)
@@ -49,7 +52,12 @@ PROVIDERS: dict[str, ProviderInfo] = {
     for p in (
         ProviderInfo("openai", "OpenAI", "openai", "https://api.openai.com/v1", "OPENAI_API_KEY"),
         ProviderInfo(
-            "anthropic", "Anthropic", "anthropic", "https://api.anthropic.com", "ANTHROPIC_API_KEY"
+            "anthropic",
+            "Anthropic",
+            "anthropic",
+            "https://api.anthropic.com",
+            "ANTHROPIC_API_KEY",
+            edit_format="blocks",  # tool input is not decoded under the schema
         ),
         ProviderInfo(
             "google",
@@ -62,7 +70,13 @@ PROVIDERS: dict[str, ProviderInfo] = {
             "mistral", "Mistral", "openai", "https://api.mistral.ai/v1", "MISTRAL_API_KEY"
         ),
         ProviderInfo(
-            "ollama", "Ollama (local)", "openai", "http://localhost:11434/v1", None, local=True
+            "ollama",
+            "Ollama (local)",
+            "openai",
+            "http://localhost:11434/v1",
+            None,
+            local=True,
+            edit_format="blocks",
         ),
         ProviderInfo(
             "llamacpp",
@@ -71,12 +85,25 @@ PROVIDERS: dict[str, ProviderInfo] = {
             "http://localhost:8080/v1",
             None,
             local=True,
+            edit_format="blocks",
         ),
         ProviderInfo(
-            "vllm", "vLLM (local)", "openai", "http://localhost:8000/v1", None, local=True
+            "vllm",
+            "vLLM (local)",
+            "openai",
+            "http://localhost:8000/v1",
+            None,
+            local=True,
+            edit_format="blocks",
         ),
         ProviderInfo(
-            "lmstudio", "LM Studio (local)", "openai", "http://localhost:1234/v1", None, local=True
+            "lmstudio",
+            "LM Studio (local)",
+            "openai",
+            "http://localhost:1234/v1",
+            None,
+            local=True,
+            edit_format="blocks",
         ),
     )
 }

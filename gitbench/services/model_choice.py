@@ -15,6 +15,7 @@ from gitbench.providers.registry import MODELS, PROVIDERS, ProviderInfo, model_i
 from gitbench.services import keys, user_settings
 from gitbench.services.models import (
     EffectiveModel,
+    ModelFormat,
     ModelList,
     ModelRow,
     ProviderList,
@@ -197,3 +198,31 @@ def _unusable(
         if key
         else f"no API key (set {PROVIDERS[provider].key_env} or gitbench providers set-key {provider})"
     )
+
+
+def edit_format(model_id: str, folder: Path | None = None) -> str:
+    """How the workshop asks `model_id` for edits: the person's setting for that model, else
+    its provider's default (json where the API enforces the schema, else blocks)."""
+    info = model_info(model_id)
+    prefs = user_settings.load(folder or user_settings.config_dir())
+    chosen = prefs.models.get(model_id)
+    if chosen is not None and chosen.edit_format:
+        return chosen.edit_format
+    return PROVIDERS[info.provider].edit_format
+
+
+def set_edit_format(model_id: str, fmt: str, folder: Path | None = None) -> ModelFormat:
+    """Remember how to ask `model_id` for edits (`edits.format`: json, blocks, udiff, auto)."""
+    model_info(model_id)
+    if fmt not in ("json", "blocks", "udiff", "auto"):
+        raise GitbenchError(
+            ErrorCode.VALIDATION_FAILED,
+            f"unknown edit format {fmt!r}: json, blocks, udiff or auto",
+            phase="model",
+            detail={"format": fmt},
+        )
+    folder = folder or user_settings.config_dir()
+    prefs = user_settings.load(folder)
+    models = {**prefs.models, model_id: user_settings.ModelSettings(edit_format=fmt)}  # type: ignore[arg-type]
+    user_settings.save(prefs.model_copy(update={"models": models}), folder)
+    return ModelFormat(model=model_id, format=fmt)

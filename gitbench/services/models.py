@@ -419,3 +419,8 @@ class ConversationEntry(Result):
 class ConversationResult(Result):
     commit: str | None
     entries: list[ConversationEntry]
+
+
+class ModelFormat(Result):
+    model: str
+    format: str

@@ -65,6 +65,7 @@ class _Run:
     # Extra commit trailers (the workshop's provider, turn, tokens, cost); read at commit time,
     # so a caller may fill them in while the proposal is being made.
     trailers: dict[str, str] = field(default_factory=dict)
+    fmt: str = "json"  # what `propose` answers in: json, blocks, udiff or auto
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex)
     proposal_id: str = field(default_factory=lambda: uuid.uuid4().hex)
 
@@ -103,11 +104,15 @@ def run_proposal(
     context: Context,
     max_attempts: int = MAX_ATTEMPTS,
     trailers: dict[str, str] | None = None,
+    fmt: str = "json",
 ) -> ApplyResult:
     """Ask `propose` for edits against `context` and apply them; a retryable rejection re-asks
     once with fresh content. Raises EDIT_REJECTED (the last rejection's facts) otherwise."""
     run = _Run(
-        model=model, settings=edit_settings(wb), trailers=trailers if trailers is not None else {}
+        model=model,
+        settings=edit_settings(wb),
+        trailers=trailers if trailers is not None else {},
+        fmt=fmt,
     )
     retry: RetryRequest | None = None
     for attempt in range(1, max_attempts + 1):
@@ -129,7 +134,8 @@ def _attempt(
     wb: Workbench, run: _Run, raw: str | bytes, attempt: int, context: Context
 ) -> ApplyResult | Rejection:
     started = time.perf_counter_ns()
-    response = parse_response(raw)
+    converted = parse_document(raw, run.fmt)
+    response = parse_response(raw) if converted is None else converted
     parse_ms = (time.perf_counter_ns() - started) / 1e6
     if isinstance(response, Rejection):
         return _rejected(wb, run, response, attempt, base=current_commit(wb))

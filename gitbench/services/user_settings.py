@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import tomllib
 from pathlib import Path
+from typing import Literal
 
 import platformdirs
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -22,11 +23,18 @@ class ProviderSettings(BaseModel):
     base_url: str | None = None
 
 
+class ModelSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    edit_format: Literal["json", "blocks", "udiff", "auto"] | None = None
+
+
 class UserSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     default_model: str | None = None
     providers: dict[str, ProviderSettings] = {}
+    models: dict[str, ModelSettings] = {}
 
     def provider(self, name: str) -> ProviderSettings:
         return self.providers.get(name, ProviderSettings())
@@ -73,6 +81,13 @@ def to_toml(settings: UserSettings) -> str:
         lines += ["", f"[providers.{name}]", f"enabled = {str(provider.enabled).lower()}"]
         if provider.base_url:
             lines.append(f"base_url = {json.dumps(provider.base_url)}")
+    for model_id, model in sorted(settings.models.items()):
+        if model.edit_format:
+            lines += [
+                "",
+                f"[models.{json.dumps(model_id)}]",
+                f"edit_format = {json.dumps(model.edit_format)}",
+            ]
     return "\n".join(lines) + "\n"
 
 

@@ -10,6 +10,7 @@ with fresh content when a retryable check fails.
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,13 +22,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from gitbench.clock import iso
 from gitbench.config import Environment
 from gitbench.edits.schema import ModelEditResponse, ShownFile
+from gitbench.edits.textformat import detect_format, parse_document
 from gitbench.errors import Action, ErrorCode, GitbenchError
 from gitbench.policy.consent import ConsentKey
 from gitbench.providers.events import ChatRequest, Message, StructuredAnswer, TextDelta, Usage
 from gitbench.providers.registry import PROVIDERS, ModelInfo, cost, model_info
 from gitbench.services import calls, conversation
 from gitbench.services.consent import current_scope
-from gitbench.services.model_choice import effective_model
+from gitbench.services.model_choice import edit_format, effective_model
 from gitbench.services.models import AskResult
 from gitbench.services.proposals import Context, RetryRequest, record_context, run_proposal
 from gitbench.services.session import current_commit, record_failure
@@ -48,6 +50,28 @@ every change before it is published. Answer in JSON with two fields:
                       | {"op": "write", "content": "<the whole new file>"}]}]}
 Rules: search text must be copied exactly from the file and occur once; to create a file use
 action "create" with one "write" op; never touch a file that was not shown to you."""
+
+
+SYSTEM_TEXT = """You are working on a set of files in a gitbench workbench, with a person who
+reviews every change before it is published. First write your reply to the person (plain text,
+short). Then, only if files must change, give the edits as SEARCH/REPLACE blocks, each under a
+line naming the file:
+
+notes.md
+<<<<<<< SEARCH
+exact lines from the file, occurring once
+=======
+the new lines
+>>>>>>> REPLACE
+
+To create a file: its path, then <<<<<<< CREATE, the content, >>>>>>> CREATE. To delete one:
+its path, then <<<<<<< DELETE and >>>>>>> DELETE. Never touch a file that was not shown to you.
+When nothing needs to change, write only the reply."""
+
+# Where the edits begin in a text answer: the prose before this is the reply.
+_EDIT_START = re.compile(
+    r"^(?:.*\n)?(?=<{5,9} (?:SEARCH|CREATE|WRITE|DELETE))|^(?=--- )", re.MULTILINE
+)
 
 
 class Answer(BaseModel):
@@ -125,21 +149,25 @@ def _ask(  # noqa: PLR0917 - the public signature's keywords, passed through onc
     context = record_context(wb, paths)
     history = _history(wb)
     conversation.append_entries(wb, [_entry(wb, "user", message, turn.id)])
-    first = _call(turn, _prompt(wb, context, listing, message), history)
+    fmt = edit_format(chosen.id)
+    first = _call(turn, _prompt(wb, context, listing, message), history, fmt)
     conversation.append_entries(wb, [_entry(wb, "assistant", first.reply, turn.id)])
-    if first.edits is None:
+    if first.document is None:
         conversation.record_event(wb, "turn made no changes", turn=turn.id)
         return _result(turn, first.reply, status="no_changes")
-    context = _with_creations(wb, context, first.edits)
-    answers = iter([first.edits.model_dump_json()])
+    if first.edits is not None:
+        context = _with_creations(wb, context, first.edits)
+    answers = iter([first.document])
 
     def propose(retry: RetryRequest | None) -> str:
         if retry is None:
             return next(answers)
-        again = _call(turn, _retry_prompt(retry), history)
-        return again.edits.model_dump_json() if again.edits else '{"files": []}'
+        again = _call(turn, _retry_prompt(retry), history, fmt)
+        return again.document or '{"files": []}'
 
-    applied = run_proposal(wb, propose, model=chosen.id, context=context, trailers=turn.trailers)
+    applied = run_proposal(
+        wb, propose, model=chosen.id, context=context, trailers=turn.trailers, fmt=fmt
+    )
     status = "applied" if applied.status == "applied" else "no_changes"
     conversation.record_event(wb, f"turn {status}", turn=turn.id, commit=applied.commit)
     return _result(
@@ -165,7 +193,58 @@ def _with_creations(wb: Workbench, context: Context, edits: ModelEditResponse) -
     return Context(base=context.base, shown={**context.shown, **absent})
 
 
-def _call(turn: _Turn, prompt: str, history: list[Message]) -> Answer:
+@dataclass(frozen=True)
+class _Said:
+    """One answer: the words for the person, and the edit document (None: no changes)."""
+
+    reply: str
+    document: str | None
+    edits: ModelEditResponse | None
+
+
+def _call(turn: _Turn, prompt: str, history: list[Message], fmt: str) -> _Said:
+    if fmt != "json":
+        return _call_text(turn, prompt, history, fmt)
+    answer = _call_json(turn, prompt, history)
+    document = answer.edits.model_dump_json() if answer.edits else None
+    return _Said(answer.reply, document, answer.edits)
+
+
+def _call_text(turn: _Turn, prompt: str, history: list[Message], fmt: str) -> _Said:
+    """Blocks (or a diff) after the reply, in plain text: the whole answer streams as it is."""
+    request = ChatRequest(
+        model="",
+        system=SYSTEM_TEXT,
+        messages=(*history, Message("user", prompt)),
+        max_output_tokens=min(turn.model.max_output, 16_384),
+    )
+    parts: list[str] = []
+    for event in calls.stream_model(
+        turn.wb,
+        turn.model.id,
+        request,
+        env=turn.env,
+        ca_bundle=turn.ca_bundle,
+        session=turn.session,
+    ):
+        if isinstance(event, TextDelta):
+            parts.append(event.text)
+            turn.on_text(event.text)
+        elif isinstance(event, Usage):
+            turn.usage = Usage(
+                turn.usage.input_tokens + event.input_tokens,
+                turn.usage.output_tokens + event.output_tokens,
+            )
+    _note_usage(turn)
+    text = "".join(parts)
+    if detect_format(text) == "json":
+        return _Said(text.strip(), None, None)
+    reply = _EDIT_START.split(text, maxsplit=1)[0].strip()
+    parsed = parse_document(text, fmt)
+    return _Said(reply, text, parsed if isinstance(parsed, ModelEditResponse) else None)
+
+
+def _call_json(turn: _Turn, prompt: str, history: list[Message]) -> Answer:
     request = ChatRequest(
         model="",
         system=SYSTEM,

@@ -29,6 +29,8 @@ def local_model(
             == 0
         )
         assert run(bench_path, "model", "default", MODEL).exit_code == 0
+        # These tests script JSON answers; a local model is asked for blocks by default.
+        assert run(bench_path, "model", "format", MODEL, "json").exit_code == 0
         yield server
 
 
@@ -221,3 +223,40 @@ def test_a_turn_may_create_a_file_but_not_over_an_existing_one(
     result = run(bench_path, "--json", "ask", "again", "--yes")
     assert result.error_code == "EDIT_REJECTED"
     assert git("show", "draft:notes.md", cwd=bench_path) == "alpha\nbeta"
+
+
+def text_answer(server: ProviderServer, text: str) -> None:
+    chunks = [{"choices": [{"index": 0, "delta": {"content": text}, "finish_reason": "stop"}]}]
+    body = [f"data: {json.dumps(c)}\n\n".encode() for c in chunks] + [b"data: [DONE]\n\n"]
+    server.reply(Reply(chunks=tuple(body), headers=(("content-type", "text/event-stream"),)))
+
+
+def test_a_model_asked_for_blocks_edits_through_them(
+    bench_path: Path, local_model: ProviderServer
+) -> None:
+    assert ok(bench_path, "model", "format", MODEL, "blocks")["format"] == "blocks"
+    text_answer(
+        local_model,
+        "Capitalised.\n\nnotes.md\n<<<<<<< SEARCH\nbeta\n=======\nBETA\n>>>>>>> REPLACE\n",
+    )
+    result = ok(bench_path, "ask", "shout", "--yes")
+    assert result["status"] == "applied" and result["reply"] == "Capitalised."
+    assert git("show", "draft:notes.md", cwd=bench_path) == "alpha\nBETA"
+    (request,) = local_model.requests
+    assert "response_format" not in request.json()
+    assert "SEARCH/REPLACE" in request.json()["messages"][0]["content"]
+    text_answer(local_model, "Nothing to change.")
+    assert ok(bench_path, "ask", "anything?", "--yes")["status"] == "no_changes"
+
+
+def test_a_malformed_block_is_re_asked_with_the_line_that_failed(
+    bench_path: Path, local_model: ProviderServer
+) -> None:
+    ok(bench_path, "model", "format", MODEL, "blocks")
+    text_answer(local_model, "Here.\n\nnotes.md\n<<<<<<< SEARCH\nbeta\n>>>>>>> REPLACE\n")
+    text_answer(
+        local_model, "Fixed.\n\nnotes.md\n<<<<<<< SEARCH\nbeta\n=======\nB\n>>>>>>> REPLACE\n"
+    )
+    assert ok(bench_path, "ask", "shout", "--yes")["attempts"] == 2
+    assert "schema_invalid" in local_model.requests[1].json()["messages"][-1]["content"]
+    assert git("show", "draft:notes.md", cwd=bench_path) == "alpha\nB"
