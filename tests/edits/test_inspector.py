@@ -235,8 +235,9 @@ def test_block_inserted_inside_a_word_is_mid_word_block():
 def test_anchor_spanning_a_line_break_mid_word_trips_the_literal_rule_only():
     before = "one two three\nfour five six\n"
     op = replace("ee\nfour fi", "ee\nFOUR fi")  # a one-word edit, no block inserted
-    _refused(before, ReasonCode.MID_WORD_BLOCK, op)  # the spec's rule, the default
-    intent = EditSettings(mid_word_added_breaks_only=True)
+    literal = EditSettings(mid_word_added_breaks_only=False)  # the spec's rule as written
+    _refused(before, ReasonCode.MID_WORD_BLOCK, op, settings=literal)
+    intent = EditSettings()  # the default: only edits that add line breaks
     assert _accepted(before, op, settings=intent) == "one two three\nFOUR five six\n"
     _refused(
         "the thing\n",
