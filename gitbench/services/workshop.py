@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,7 +25,14 @@ from gitbench.edits.schema import ModelEditResponse, ShownFile
 from gitbench.edits.textformat import detect_format, parse_document
 from gitbench.errors import Action, ErrorCode, GitbenchError
 from gitbench.policy.consent import ConsentKey
-from gitbench.providers.events import ChatRequest, Message, StructuredAnswer, TextDelta, Usage
+from gitbench.providers.events import (
+    ChatRequest,
+    Event,
+    Message,
+    StructuredAnswer,
+    TextDelta,
+    Usage,
+)
 from gitbench.providers.registry import PROVIDERS, ModelInfo, cost, model_info
 from gitbench.services import calls, conversation
 from gitbench.services.consent import current_scope
@@ -219,6 +226,20 @@ def _call_text(turn: _Turn, prompt: str, history: list[Message], fmt: str) -> _S
         max_output_tokens=min(turn.model.max_output, 16_384),
     )
     parts: list[str] = []
+    for event in _stream(turn, request):
+        if isinstance(event, TextDelta):
+            parts.append(event.text)
+            turn.on_text(event.text)
+    text = "".join(parts)
+    if detect_format(text) == "json":
+        return _Said(text.strip(), None, None)
+    reply = _EDIT_START.split(text, maxsplit=1)[0].strip()
+    parsed = parse_document(text, fmt)
+    return _Said(reply, text, parsed if isinstance(parsed, ModelEditResponse) else None)
+
+
+def _stream(turn: _Turn, request: ChatRequest) -> Iterator[Event]:
+    """The model's events; usage is added to the turn's and the trailers follow it."""
     for event in calls.stream_model(
         turn.wb,
         turn.model.id,
@@ -227,21 +248,13 @@ def _call_text(turn: _Turn, prompt: str, history: list[Message], fmt: str) -> _S
         ca_bundle=turn.ca_bundle,
         session=turn.session,
     ):
-        if isinstance(event, TextDelta):
-            parts.append(event.text)
-            turn.on_text(event.text)
-        elif isinstance(event, Usage):
+        if isinstance(event, Usage):
             turn.usage = Usage(
                 turn.usage.input_tokens + event.input_tokens,
                 turn.usage.output_tokens + event.output_tokens,
             )
+        yield event
     _note_usage(turn)
-    text = "".join(parts)
-    if detect_format(text) == "json":
-        return _Said(text.strip(), None, None)
-    reply = _EDIT_START.split(text, maxsplit=1)[0].strip()
-    parsed = parse_document(text, fmt)
-    return _Said(reply, text, parsed if isinstance(parsed, ModelEditResponse) else None)
 
 
 def _call_json(turn: _Turn, prompt: str, history: list[Message]) -> Answer:
@@ -255,26 +268,13 @@ def _call_json(turn: _Turn, prompt: str, history: list[Message]) -> Answer:
     )
     streamer = ReplyStreamer(turn.on_text)
     structured: dict[str, Any] | None = None
-    for event in calls.stream_model(
-        turn.wb,
-        turn.model.id,
-        request,
-        env=turn.env,
-        ca_bundle=turn.ca_bundle,
-        session=turn.session,
-    ):
+    for event in _stream(turn, request):
         if isinstance(event, TextDelta):
             streamer.feed(event.text)
         elif isinstance(event, StructuredAnswer):
             structured = event.value
-        elif isinstance(event, Usage):
-            turn.usage = Usage(
-                turn.usage.input_tokens + event.input_tokens,
-                turn.usage.output_tokens + event.output_tokens,
-            )
     if not streamer.streamed and structured is not None:
         turn.on_text(str(structured.get("reply", "")))
-    _note_usage(turn)
     return _parse_answer(turn, structured)
 
 
