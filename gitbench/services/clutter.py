@@ -8,6 +8,8 @@ clamped to 0–1. Divisions round down, so usage is a whole number of estimated 
 
 from __future__ import annotations
 
+import json
+import os
 from typing import Literal
 
 from gitbench.providers.registry import model_info
@@ -26,6 +28,8 @@ DEFAULT_WINDOW = 128_000
 MODERATE_AT = 0.40
 HEAVY_AT = 0.70
 WARNING = "Workbench is cluttered — performance may be degraded."
+CACHE_NAME = "clutter.json"
+CACHE_TREES = 64
 
 Level = Literal["light", "moderate", "heavy"]
 
@@ -33,9 +37,9 @@ Level = Literal["light", "moderate", "heavy"]
 def clutter(wb: Workbench, model_id: str | None) -> ClutterResult:
     """The clutter of the draft's files (main's when there is no draft) and the saved
     conversation, measured against `model_id`'s context window (128,000 when None)."""
-    files = _files(wb)
+    count, weight = _tree_weight(wb)
     chars = sum(len(entry.text) for entry in read_entries(wb))
-    usage = PER_FILE * len(files) + _weights(wb, files) + chars // 4
+    usage = PER_FILE * count + weight + chars // 4
     window = model_info(model_id).context_window if model_id else DEFAULT_WINDOW
     score = min(1.0, max(0.0, usage / window))
     level = level_of(score)
@@ -45,7 +49,7 @@ def clutter(wb: Workbench, model_id: str | None) -> ClutterResult:
         usage=usage,
         window=window,
         model=model_id,
-        files=len(files),
+        files=count,
         conversation_chars=chars,
         warning=WARNING if level == "heavy" else None,
         note=None if model_id else f"no model chosen: measured against {DEFAULT_WINDOW:,} tokens",
@@ -63,11 +67,40 @@ def level_of(score: float) -> Level:
     return "moderate" if score < HEAVY_AT else "heavy"
 
 
-def _files(wb: Workbench) -> list[TreeFile]:
+def _tree_weight(wb: Workbench) -> tuple[int, int]:
+    """(file count, summed weight) of the draft's tree, or main's. Both depend only on the tree
+    id, so they are cached by it: `status` on 10,000 files must not read every size each time."""
     tip = refs.read_ref(wb, DRAFT) or refs.read_ref(wb, MAIN)
     if tip is None:
-        return []
-    return objects.tree_files(wb, objects.commit_info(wb, tip).tree)
+        return 0, 0
+    tree = objects.commit_info(wb, tip).tree
+    cache = _load_cache(wb)
+    if tree not in cache:
+        files = objects.tree_files(wb, tree)
+        cache = {
+            **dict(list(cache.items())[-(CACHE_TREES - 1) :]),
+            tree: (len(files), _weights(wb, files)),
+        }
+        _save_cache(wb, cache)
+    return cache[tree]
+
+
+def _load_cache(wb: Workbench) -> dict[str, tuple[int, int]]:
+    try:
+        raw = json.loads((wb.state_dir / CACHE_NAME).read_text())
+    except (FileNotFoundError, ValueError):
+        return {}
+    return {
+        k: (int(v[0]), int(v[1])) for k, v in raw.items() if isinstance(v, list) and len(v) == 2
+    }
+
+
+def _save_cache(wb: Workbench, cache: dict[str, tuple[int, int]]) -> None:
+    # Write-then-rename; the cache can always be rebuilt from the tree.
+    wb.state_dir.mkdir(parents=True, exist_ok=True)
+    tmp = wb.state_dir / f"{CACHE_NAME}.{os.getpid()}.tmp"
+    tmp.write_text(json.dumps(cache))
+    tmp.replace(wb.state_dir / CACHE_NAME)
 
 
 def _weights(wb: Workbench, files: list[TreeFile]) -> int:

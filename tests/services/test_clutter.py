@@ -134,3 +134,17 @@ def test_it_changes_with_files_conversation_and_model(wb: Workbench, bench_path:
     scores.append(clutter(wb, "ollama:llama3.1").score)
     assert scores[0] < scores[1] < scores[2]
     assert scores[3] < scores[2]
+
+
+def test_the_file_weights_are_cached_by_tree_and_follow_the_tree(
+    wb: Workbench, bench_path: Path
+) -> None:
+    from gitbench.services.clutter import clutter
+
+    first = clutter(wb, None)
+    cache = bench_path / ".git" / "gitbench" / "clutter.json"
+    assert cache.exists()
+    assert clutter(wb, None) == first  # served from the cache, same answer
+    commit_on_branch(bench_path, "draft", {"more.md": "x" * 4000}, "more")
+    grown = clutter(wb, None)
+    assert grown.files == first.files + 1 and grown.usage == first.usage + 500 + 1000
