@@ -8,10 +8,6 @@ invariant 10): concurrent appenders never lose a line.
 
 from __future__ import annotations
 
-import random
-import time
-
-from gitbench.errors import ErrorCode, GitbenchError
 from gitbench.store.objects import (
     build_tree,
     commit_info,
@@ -20,38 +16,22 @@ from gitbench.store.objects import (
     tree_blob,
     write_blob,
 )
-from gitbench.store.refs import read_ref, update_refs
+from gitbench.store.refs import append_commit, read_ref
 from gitbench.store.repo import Workbench
-from gitbench.store.types import ObjectId, RefName, RefUpdate
+from gitbench.store.types import ObjectId, RefName
 
 CONVERSATION = RefName("refs/gitbench/conversation")
 LOG_PATH = "log.jsonl"
-ATTEMPTS = 100
-BACKOFF_SECONDS = 0.002
 
 
 def append_lines(wb: Workbench, lines: list[str], message: str) -> ObjectId:
     """Add `lines` (one JSON document each, no newline) to the log in one commit; its id."""
-    for attempt in range(ATTEMPTS):
-        if attempt:
-            # Jittered backoff: appenders that collided once must not collide in lockstep again.
-            time.sleep(random.uniform(0, BACKOFF_SECONDS * min(attempt, 25)))
-        old = read_ref(wb, CONVERSATION)
-        text = read_log(wb, old) + "".join(f"{line}\n" for line in lines)
-        new = _log_commit(wb, old, text, message)
-        try:
-            update_refs(wb, [RefUpdate(CONVERSATION, old, new)], f"gitbench: {message}")
-        except GitbenchError as exc:
-            if exc.code is ErrorCode.CONCURRENT_UPDATE:
-                continue
-            raise
-        return new
-    raise GitbenchError(
-        ErrorCode.CONCURRENT_UPDATE,
-        "could not save the conversation: other writers kept moving its ref",
-        phase="conversation",
-        retryable=True,
-    )
+    added = "".join(f"{line}\n" for line in lines)
+
+    def build(old: ObjectId | None) -> ObjectId:
+        return _log_commit(wb, old, read_log(wb, old) + added, message)
+
+    return append_commit(wb, CONVERSATION, build, f"gitbench: {message}", phase="conversation")
 
 
 def read_log(wb: Workbench, tip: ObjectId | None = None) -> str:

@@ -8,46 +8,24 @@ with `update_refs`, retrying when another writer got there first.
 from __future__ import annotations
 
 import json
-import random
-import time
 from typing import Any
 
 import pygit2
 from pygit2.enums import FileMode
 
-from gitbench.errors import ErrorCode, GitbenchError
 from gitbench.store.objects import create_commit, write_blob
-from gitbench.store.refs import read_ref, update_refs
+from gitbench.store.refs import append_commit, read_ref
 from gitbench.store.repo import Workbench
-from gitbench.store.types import ObjectId, RefName, RefUpdate
-
-ATTEMPTS = 100
-BACKOFF_SECONDS = 0.002
+from gitbench.store.types import ObjectId, RefName
 
 
 def append_note(wb: Workbench, ref: RefName, target: ObjectId, record: dict[str, Any]) -> None:
     """Add `record` to the JSON list noted on `target` under `ref`."""
-    for attempt in range(ATTEMPTS):
-        if attempt:
-            # Jittered backoff: writers that collided once must not collide in lockstep again.
-            time.sleep(random.uniform(0, BACKOFF_SECONDS * min(attempt, 25)))
-        old = read_ref(wb, ref)
-        records = _records_at(wb, old, target)
-        records.append(record)
-        new = _notes_commit(wb, old, target, records)
-        try:
-            update_refs(wb, [RefUpdate(ref, old, new)], f"gitbench: note on {target[:12]}")
-        except GitbenchError as exc:
-            if exc.code is ErrorCode.CONCURRENT_UPDATE:
-                continue
-            raise
-        return
-    raise GitbenchError(
-        ErrorCode.CONCURRENT_UPDATE,
-        "could not record a note: other writers kept moving the notes ref",
-        phase="notes",
-        retryable=True,
-    )
+
+    def build(old: ObjectId | None) -> ObjectId:
+        return _notes_commit(wb, old, target, [*_records_at(wb, old, target), record])
+
+    append_commit(wb, ref, build, f"gitbench: note on {target[:12]}", phase="notes")
 
 
 def all_notes(wb: Workbench, ref: RefName) -> dict[ObjectId, list[dict[str, Any]]]:

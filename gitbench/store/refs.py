@@ -8,7 +8,9 @@ work on, so a lost race never overwrites anyone's work (design.md invariant 10).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import random
+import time
+from collections.abc import Callable, Sequence
 
 import pygit2
 
@@ -57,6 +59,42 @@ def update_refs(wb: Workbench, updates: Sequence[RefUpdate], message: str) -> No
         raise _lost_race(updates, str(exc)) from exc
     except OSError as exc:
         raise _lost_race(updates, str(exc)) from exc
+
+
+APPEND_ATTEMPTS = 100
+BACKOFF_SECONDS = 0.002
+
+
+def append_commit(
+    wb: Workbench,
+    ref: RefName,
+    build: Callable[[ObjectId | None], ObjectId],
+    message: str,
+    *,
+    phase: str,
+) -> ObjectId:
+    """Move an append-only ref (notes, the conversation) to `build(current tip)`, retrying by
+    compare-and-swap when another writer got there first. `build` makes the new commit on top
+    of the tip it is given, so a retry rebuilds on the winner's tip and nothing is lost."""
+    for attempt in range(APPEND_ATTEMPTS):
+        if attempt:
+            # Jittered backoff: writers that collided once must not collide in lockstep again.
+            time.sleep(random.uniform(0, BACKOFF_SECONDS * min(attempt, 25)))
+        old = read_ref(wb, ref)
+        new = build(old)
+        try:
+            update_refs(wb, [RefUpdate(ref, old, new)], message)
+        except GitbenchError as exc:
+            if exc.code is ErrorCode.CONCURRENT_UPDATE:
+                continue
+            raise
+        return new
+    raise GitbenchError(
+        ErrorCode.CONCURRENT_UPDATE,
+        f"could not write {ref}: other writers kept moving it",
+        phase=phase,
+        retryable=True,
+    )
 
 
 def _verify(wb: Workbench, update: RefUpdate) -> None:
