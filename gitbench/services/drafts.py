@@ -86,14 +86,7 @@ def discard(wb: Workbench) -> DiscardResult:
     """Delete the draft, keeping its tip under refs/gitbench/discarded/ so it can be undone."""
     with change(wb, "discard"):
         tip = require_draft(wb)
-        saved = _free_name(wb, DISCARDED_PREFIX + stamp(wb.clock.now()))
-        on_draft = refs.head_branch(wb) == DRAFT
-        moves.move_refs(
-            wb,
-            [RefUpdate(saved, None, tip), RefUpdate(DRAFT, tip, None)],
-            "gitbench: discard draft",
-            head_after=MAIN if on_draft else None,
-        )
+        saved = _set_aside(wb, tip, "gitbench: discard draft")
     conversation.record_event(wb, f"discarded draft {tip[:12]}", draft=tip, saved_as=saved)
     return DiscardResult(tip=tip, saved_as=saved)
 
@@ -106,19 +99,26 @@ def undo_last_commit(wb: Workbench) -> UndoTurnResult:
         main = require_main(wb)
         parent = objects.commit_info(wb, tip).parents[0]
         if parent == main:
-            saved = _free_name(wb, DISCARDED_PREFIX + stamp(wb.clock.now()))
-            on_draft = refs.head_branch(wb) == DRAFT
-            moves.move_refs(
-                wb,
-                [RefUpdate(saved, None, tip), RefUpdate(DRAFT, tip, None)],
-                "gitbench: undo the draft's only commit",
-                head_after=MAIN if on_draft else None,
-            )
+            saved = _set_aside(wb, tip, "gitbench: undo the draft's only commit")
             return UndoTurnResult(dropped=tip, tip=None, subject="", saved_as=saved)
         moves.move_refs(wb, [RefUpdate(DRAFT, tip, parent)], "gitbench: draft undo")
     return UndoTurnResult(
         dropped=tip, tip=parent, subject=objects.commit_info(wb, parent).subject, saved_as=None
     )
+
+
+def _set_aside(wb: Workbench, tip: ObjectId, message: str) -> RefName:
+    """Delete the draft, keeping `tip` under refs/gitbench/discarded/ (for `discard --undo`);
+    whoever had the draft checked out is moved to main. The caller holds the lock."""
+    saved = _free_name(wb, DISCARDED_PREFIX + stamp(wb.clock.now()))
+    on_draft = refs.head_branch(wb) == DRAFT
+    moves.move_refs(
+        wb,
+        [RefUpdate(saved, None, tip), RefUpdate(DRAFT, tip, None)],
+        message,
+        head_after=MAIN if on_draft else None,
+    )
+    return saved
 
 
 def undo_discard(wb: Workbench) -> UndoDiscardResult:
