@@ -8,8 +8,6 @@ clamped to 0–1. Divisions round down, so usage is a whole number of estimated 
 
 from __future__ import annotations
 
-import json
-import os
 from typing import Literal
 
 from gitbench.providers.registry import model_info
@@ -17,6 +15,7 @@ from gitbench.services.conversation import read_entries
 from gitbench.services.model_choice import effective_model
 from gitbench.services.models import ClutterResult
 from gitbench.store import kinds, objects, refs
+from gitbench.store.caches import load_cache, save_cache
 from gitbench.store.repo import Workbench
 from gitbench.store.types import DRAFT, MAIN, TreeFile
 
@@ -81,26 +80,15 @@ def _tree_weight(wb: Workbench) -> tuple[int, int]:
             **dict(list(cache.items())[-(CACHE_TREES - 1) :]),
             tree: (len(files), _weights(wb, files)),
         }
-        _save_cache(wb, cache)
+        save_cache(wb, CACHE_NAME, dict(cache))
     return cache[tree]
 
 
 def _load_cache(wb: Workbench) -> dict[str, tuple[int, int]]:
-    try:
-        raw = json.loads((wb.state_dir / CACHE_NAME).read_text())
-    except (FileNotFoundError, ValueError):
-        return {}
+    raw = load_cache(wb, CACHE_NAME)
     return {
         k: (int(v[0]), int(v[1])) for k, v in raw.items() if isinstance(v, list) and len(v) == 2
     }
-
-
-def _save_cache(wb: Workbench, cache: dict[str, tuple[int, int]]) -> None:
-    # Write-then-rename; the cache can always be rebuilt from the tree.
-    wb.state_dir.mkdir(parents=True, exist_ok=True)
-    tmp = wb.state_dir / f"{CACHE_NAME}.{os.getpid()}.tmp"
-    tmp.write_text(json.dumps(cache))
-    tmp.replace(wb.state_dir / CACHE_NAME)
 
 
 def _weights(wb: Workbench, files: list[TreeFile]) -> int:

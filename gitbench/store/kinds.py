@@ -7,12 +7,11 @@ large workbench twice does not read every blob twice.
 from __future__ import annotations
 
 import codecs
-import json
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal
 
+from gitbench.store.caches import load_cache, save_cache
 from gitbench.store.objects import blob_chunks
 from gitbench.store.repo import Workbench
 from gitbench.store.types import ObjectId
@@ -76,17 +75,9 @@ def _classify_stream(chunks: Iterator[bytes]) -> FileKind:
 
 
 def _load(wb: Workbench) -> dict[ObjectId, FileKind]:
-    try:
-        raw = json.loads((wb.state_dir / CACHE_NAME).read_text())
-    except (FileNotFoundError, ValueError):
-        return {}
+    raw = load_cache(wb, CACHE_NAME)
     return {ObjectId(k): v for k, v in raw.items() if v in ("text", "opaque")}
 
 
 def _save(wb: Workbench, cache: dict[ObjectId, FileKind]) -> None:
-    # Write-then-rename: a crash leaves the old cache or the new one, and the cache can
-    # always be rebuilt from the blobs.
-    wb.state_dir.mkdir(parents=True, exist_ok=True)
-    tmp = wb.state_dir / f"{CACHE_NAME}.{os.getpid()}.tmp"
-    tmp.write_text(json.dumps(cache, separators=(",", ":")))
-    tmp.replace(wb.state_dir / CACHE_NAME)
+    save_cache(wb, CACHE_NAME, {str(blob): kind for blob, kind in cache.items()})
