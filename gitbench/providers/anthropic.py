@@ -55,7 +55,10 @@ def build_body(request: ChatRequest) -> dict[str, Any]:
                 "input_schema": request.response_schema,
             }
         )
-        body["tool_choice"] = {"type": "tool", "name": request.schema_name}
+        # With read tools on offer the model must still end in the answer tool, but may call
+        # the others first: "any" requires some tool call, "tool" would forbid the reads.
+        forced = {"type": "tool", "name": request.schema_name}
+        body["tool_choice"] = {"type": "any"} if request.tools else forced
     if tools:
         body["tools"] = tools
     return body

@@ -58,7 +58,7 @@ def parse_wire(
             name, events, schema_name=request.schema_name if wants else None
         )
     if wire == "gemini":
-        return gemini.parse_stream(name, events, structured=wants)
+        return gemini.parse_stream(name, events, schema_name=request.schema_name if wants else None)
     return openai_compat.parse_stream(name, events, structured=wants)
 
 

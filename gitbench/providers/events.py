@@ -28,6 +28,7 @@ class Message:
     text: str = ""
     tool_calls: tuple[ToolCall, ...] = ()
     tool_call_id: str | None = None  # for role "tool": which call this answers
+    tool_name: str = ""  # for role "tool": the tool's name (Gemini answers by name, not id)
 
 
 @dataclass(frozen=True)

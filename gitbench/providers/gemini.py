@@ -38,23 +38,31 @@ def build_body(request: ChatRequest) -> dict[str, Any]:
     config: dict[str, Any] = {"maxOutputTokens": request.max_output_tokens}
     if request.temperature is not None:
         config["temperature"] = request.temperature
-    if request.response_schema is not None:
-        config["responseMimeType"] = "application/json"
-        config["responseSchema"] = request.response_schema
+    declarations = [
+        {"name": t.name, "description": t.description, "parameters": t.parameters}
+        for t in request.tools
+    ]
     body: dict[str, Any] = {
         "systemInstruction": {"parts": [{"text": request.system}]},
         "contents": [_content(m) for m in request.messages],
         "generationConfig": config,
     }
-    if request.tools:
-        body["tools"] = [
+    if request.response_schema is not None and declarations:
+        # Gemini refuses a JSON response type together with function calling: the answer
+        # becomes one more function, and mode ANY makes every turn end in a call.
+        declarations.append(
             {
-                "functionDeclarations": [
-                    {"name": t.name, "description": t.description, "parameters": t.parameters}
-                    for t in request.tools
-                ]
+                "name": request.schema_name,
+                "description": "Give the answer.",
+                "parameters": request.response_schema,
             }
-        ]
+        )
+        body["toolConfig"] = {"functionCallingConfig": {"mode": "ANY"}}
+    elif request.response_schema is not None:
+        config["responseMimeType"] = "application/json"
+        config["responseSchema"] = request.response_schema
+    if declarations:
+        body["tools"] = [{"functionDeclarations": declarations}]
     return body
 
 
@@ -67,7 +75,7 @@ def headers(key: str | None) -> dict[str, str]:
 
 def _content(message: Message) -> dict[str, Any]:
     if message.role == "tool":
-        response = {"name": message.tool_call_id or "", "response": {"content": message.text}}
+        response = {"name": message.tool_name, "response": {"content": message.text}}
         return {"role": "user", "parts": [{"functionResponse": response}]}
     parts: list[dict[str, Any]] = [{"text": message.text}] if message.text else []
     parts += [{"functionCall": {"name": c.name, "args": c.arguments}} for c in message.tool_calls]
@@ -75,10 +83,11 @@ def _content(message: Message) -> dict[str, Any]:
 
 
 def parse_stream(
-    provider: str, events: Iterable[ServerEvent], *, structured: bool
+    provider: str, events: Iterable[ServerEvent], *, schema_name: str | None
 ) -> Iterator[Event]:
     """Gemini sends no end-of-stream marker; a chunk with a `finishReason` ends the answer,
-    and a stream that stops without one was cut."""
+    and a stream that stops without one was cut. `schema_name` is set when a structured
+    answer is expected: the JSON text, or a call of the answer function (with tools)."""
     text: list[str] = []
     calls: list[ToolCall] = []
     usage = Usage(0, 0)
@@ -109,8 +118,9 @@ def parse_stream(
     if stop is None:
         raise malformed(provider, "the stream ended without a finishReason")
     for call in calls:
-        yield ToolCallEvent(call)
-    if structured and not calls:
+        yield StructuredAnswer(call.arguments) if call.name == schema_name else ToolCallEvent(call)
+    if schema_name is not None and not calls:
         yield StructuredAnswer(json_object(provider, "".join(text)))
     yield usage
-    yield Finished("tool_use" if calls else stop, usage)
+    reads = [c for c in calls if c.name != schema_name]
+    yield Finished("tool_use" if reads else stop, usage)

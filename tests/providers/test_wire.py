@@ -4,6 +4,7 @@ headers, and every stream event type parsed into gitbench's provider-neutral eve
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 import httpx
@@ -36,7 +37,7 @@ REQUEST = ChatRequest(
     messages=(
         Message("user", "Summarise notes.md"),
         Message("assistant", "", tool_calls=(ToolCall("c1", "read_file", {"path": "notes.md"}),)),
-        Message("tool", "alpha", tool_call_id="c1"),
+        Message("tool", "alpha", tool_call_id="c1", tool_name="read_file"),
     ),
     tools=(TOOL,),
     response_schema=SCHEMA,
@@ -139,9 +140,12 @@ def test_openai_stream_gives_text_tool_calls_structured_answer_and_usage() -> No
 
 
 def test_anthropic_request_forces_the_answer_tool() -> None:
+    without_tools = anthropic.build_body(replace(REQUEST, tools=()))
+    assert without_tools["tool_choice"] == {"type": "tool", "name": "edits"}
     body = anthropic.build_body(REQUEST)
     assert body["system"] == "Be careful." and body["stream"] is True and body["max_tokens"] == 100
-    assert body["tool_choice"] == {"type": "tool", "name": "edits"}
+    # With read tools on offer, some tool must be called, so reading first stays possible.
+    assert body["tool_choice"] == {"type": "any"}
     assert body["tools"][-1] == {
         "name": "edits",
         "description": "Give the answer.",
@@ -202,7 +206,7 @@ def test_anthropic_stream_every_event_type() -> None:
 
 
 def test_gemini_request_and_stream() -> None:
-    body = gemini.build_body(REQUEST)
+    body = gemini.build_body(replace(REQUEST, tools=()))
     assert body["systemInstruction"] == {"parts": [{"text": "Be careful."}]}
     assert body["generationConfig"] == {
         "maxOutputTokens": 100,
@@ -213,6 +217,11 @@ def test_gemini_request_and_stream() -> None:
     assert body["contents"][1] == {
         "role": "model",
         "parts": [{"functionCall": {"name": "read_file", "args": {"path": "notes.md"}}}],
+    }
+    # A function's result is matched to its call by the function's name.
+    assert body["contents"][2]["parts"][0]["functionResponse"] == {
+        "name": "read_file",
+        "response": {"content": "alpha"},
     }
     assert (
         gemini.path("gemini-2.5-pro")
@@ -226,7 +235,7 @@ def test_gemini_request_and_stream() -> None:
             "usageMetadata": {"promptTokenCount": 7, "candidatesTokenCount": 3},
         },
     )
-    out = list(gemini.parse_stream("google", events, structured=True))
+    out = list(gemini.parse_stream("google", events, schema_name="answer"))
     assert out[-3:] == [
         StructuredAnswer({"summary": "ok"}),
         Usage(7, 3),
@@ -253,7 +262,7 @@ def test_gemini_request_and_stream() -> None:
             ),
         ),
         (
-            lambda e: gemini.parse_stream("google", e, structured=False),
+            lambda e: gemini.parse_stream("google", e, schema_name=None),
             _sse({"candidates": [{"content": {"parts": [{"text": "half"}]}}]}),
         ),
         (lambda e: openai_compat.parse_stream("openai", e, structured=False), _sse("not json")),
@@ -321,3 +330,22 @@ def test_registry_knows_each_model_and_local_servers_take_any_name() -> None:
             model_info(bad)
         assert caught.value.code is ErrorCode.VALIDATION_FAILED
     assert cost(MODELS["openai:gpt-4.1"], 1_000_000, 500_000) == pytest.approx(6.0)
+
+
+def test_gemini_with_tools_takes_the_answer_as_a_function_call() -> None:
+    body = gemini.build_body(REQUEST)
+    assert "responseSchema" not in body["generationConfig"]  # refused with function calling
+    names = [d["name"] for d in body["tools"][0]["functionDeclarations"]]
+    assert names == ["read_file", "edits"]
+    assert body["tools"][0]["functionDeclarations"][1]["parameters"] == SCHEMA
+    assert body["toolConfig"] == {"functionCallingConfig": {"mode": "ANY"}}
+    read = {"functionCall": {"name": "read_file", "args": {"path": "a.md"}}}
+    answer = {"functionCall": {"name": "edits", "args": {"summary": "ok"}}}
+    reading = _sse({"candidates": [{"content": {"parts": [read]}, "finishReason": "STOP"}]})
+    out = list(gemini.parse_stream("google", reading, schema_name="edits"))
+    (call,) = [e for e in out if isinstance(e, ToolCallEvent)]
+    assert call.call.name == "read_file" and call.call.arguments == {"path": "a.md"}
+    assert out[-1] == Finished("tool_use", Usage(0, 0))
+    answering = _sse({"candidates": [{"content": {"parts": [answer]}, "finishReason": "STOP"}]})
+    out = list(gemini.parse_stream("google", answering, schema_name="edits"))
+    assert out == [StructuredAnswer({"summary": "ok"}), Usage(0, 0), Finished("end", Usage(0, 0))]
