@@ -5,30 +5,55 @@ from __future__ import annotations
 import io
 import sys
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from gitbench import __version__
-from gitbench.errors import ErrorCode, GitbenchError
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from gitbench.clock import Clock
+    from gitbench.errors import GitbenchError
     from gitbench.store.repo import Workbench
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-@dataclass
 class Options:
-    """What the root command parsed; commands reach it through the click context."""
+    """What the root command parsed; commands reach it through the click context.
 
-    directory: Path = field(default_factory=Path.cwd)
-    json: bool = False
-    clock: Clock | None = None
-    opened: Workbench | None = None
+    A plain class with the directory found on first use: `--help` must not pay for pathlib
+    and dataclasses (issue 8's 1.3x of `import click`).
+    """
+
+    def __init__(
+        self, directory: Path | None = None, json: bool = False, clock: Clock | None = None
+    ) -> None:
+        self._directory = directory
+        self.json = json
+        self.clock = clock
+        self.opened: Workbench | None = None
+
+    @property
+    def directory(self) -> Path:
+        if self._directory is None:
+            from pathlib import Path
+
+            self._directory = Path.cwd()
+        return self._directory
+
+    @directory.setter
+    def directory(self, value: Path) -> None:
+        self._directory = value
+
+    def under(self, path: str) -> Path:
+        """`path` as given on the command line, relative to `-C DIR` (or the current one)."""
+        from pathlib import Path
+
+        given = Path(path)
+        return given if given.is_absolute() else self.directory / given
 
     def bench(self) -> Workbench:
         from gitbench.config import load_environment
@@ -77,6 +102,8 @@ def confirm(yes: bool, question: str) -> None:
     """Go on only with --yes or a yes typed at a terminal; USER_CANCELED otherwise."""
     if yes:
         return
+    from gitbench.errors import ErrorCode, GitbenchError
+
     if options().json or not stdin_is_terminal():
         raise GitbenchError(
             ErrorCode.USER_CANCELED,
@@ -110,11 +137,19 @@ class GitbenchGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except GitbenchError as error:
+        except (KeyboardInterrupt, click.exceptions.Abort):
+            from gitbench.errors import ErrorCode, GitbenchError
+
+            _fail(ctx, GitbenchError(ErrorCode.USER_CANCELED, "canceled", phase="run"))
+        except Exception as error:
+            # gitbench.errors is imported only once something failed, so that `--help` does
+            # not load it; anything that is not a GitbenchError is a bug and goes on to main().
+            from gitbench.errors import GitbenchError
+
+            if not isinstance(error, GitbenchError):
+                raise
             _report_repairs(ctx)
             _fail(ctx, error)
-        except (KeyboardInterrupt, click.exceptions.Abort):
-            _fail(ctx, GitbenchError(ErrorCode.USER_CANCELED, "canceled", phase="run"))
 
 
 def _report_repairs(ctx: click.Context) -> None:
@@ -135,7 +170,7 @@ def _fail(ctx: click.Context, error: GitbenchError) -> None:
 @click.option(
     "-C",
     "directory",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=click.Path(file_okay=False),
     default=None,
     help="Run as if gitbench was started in DIR.",
     metavar="DIR",
@@ -143,7 +178,7 @@ def _fail(ctx: click.Context, error: GitbenchError) -> None:
 @json_option
 @click.version_option(__version__, prog_name="gitbench")
 @click.pass_context
-def cli(ctx: click.Context, directory: Path | None) -> None:
+def cli(ctx: click.Context, directory: str | None) -> None:
     """Work on a set of files with an AI model, safely.
 
     Every workbench is a git repository: `main` holds the published files, `draft` the
@@ -151,7 +186,9 @@ def cli(ctx: click.Context, directory: Path | None) -> None:
     """
     obj = ctx.ensure_object(Options)
     if directory is not None:
-        obj.directory = directory
+        from pathlib import Path
+
+        obj.directory = Path(directory)
     for stream in (sys.stdout, sys.stderr):
         # A file name that is not UTF-8 (from an adopted repository) is shown escaped rather
         # than crashing the command.

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -11,7 +10,6 @@ import click
 from gitbench.cli import render
 from gitbench.cli.app import confirm, json_option, options, stdin_bytes, stdin_is_terminal
 from gitbench.cli.render import escape, short
-from gitbench.errors import ErrorCode, GitbenchError
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -43,12 +41,12 @@ def put(path: str, source: str, delete_: bool) -> None:
 def _read_source(source: str) -> bytes:
     if source == "-":
         return stdin_bytes()
-    path = Path(source)
-    if not path.is_absolute():
-        path = options().directory / path
+    path = options().under(source)
     try:
         return path.read_bytes()
     except OSError as exc:
+        from gitbench.errors import ErrorCode, GitbenchError
+
         raise GitbenchError(
             ErrorCode.FILE_READ_FAILED,
             f"cannot read {source}: {exc.strerror}",

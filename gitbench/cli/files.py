@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import json
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -20,17 +17,17 @@ if TYPE_CHECKING:
 
 
 @click.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option(
     "--as", "as_name", metavar="NAME", help="Name for the single file or directory added."
 )
 @json_option
-def add(paths: tuple[Path, ...], as_name: str | None) -> None:
+def add(paths: tuple[str, ...], as_name: str | None) -> None:
     """Copy files and directories into the workbench, as one commit on main."""
     from gitbench.services.files import add_files
 
     opts = options()
-    sources = [p if p.is_absolute() else opts.directory / p for p in paths]
+    sources = [opts.under(p) for p in paths]
     with render.progress("Adding") as step:
         result = add_files(opts.bench(), sources, as_name=as_name, progress=step)
     render.emit(result, "add", lambda out: _added(out, result))
@@ -95,6 +92,9 @@ def show(path: str, draft: bool) -> None:
 
     content = show_file(options().bench(), path, draft=draft)
     if options().json:
+        import base64
+        import json
+
         data = b"".join(content.chunks)
         body = content.entry.model_dump(mode="json")
         if content.entry.kind == "text":
@@ -116,17 +116,16 @@ def show(path: str, draft: bool) -> None:
     "--to",
     "to",
     required=True,
-    type=click.Path(file_okay=False, path_type=Path),
+    type=click.Path(file_okay=False),
     help="Directory to copy the files into (created if needed).",
 )
 @json_option
-def extract(paths: tuple[str, ...], to: Path) -> None:
+def extract(paths: tuple[str, ...], to: str) -> None:
     """Copy published files out of the workbench, never overwriting anything."""
     from gitbench.services.files import extract_files
 
     opts = options()
-    target = to if to.is_absolute() else opts.directory / to
-    result = extract_files(opts.bench(), list(paths), target)
+    result = extract_files(opts.bench(), list(paths), opts.under(to))
     render.emit(result, "extract", lambda out: _extracted(out, result))
 
 

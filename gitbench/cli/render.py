@@ -6,22 +6,23 @@ output never mixes in chatter.
 
 from __future__ import annotations
 
-import json
 import sys
-import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from gitbench.errors import ACTION_COMMANDS, GitbenchError
-
+# json, traceback, datetime, pathlib and gitbench.errors are imported where they are used:
+# every command imports this module, and `gitbench --help` must stay within 1.3x of
+# `import click` (issue 8).
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from pydantic import BaseModel
     from rich.console import Console
+
+    from gitbench.errors import GitbenchError
 
 
 PIPE_WIDTH = 240
@@ -41,6 +42,8 @@ def console(stderr: bool = False) -> Console:
 
 def emit(result: BaseModel, command: str, human: Callable[[Console], None]) -> None:
     """Print `result` as the command's JSON document, or through `human`."""
+    import json
+
     from gitbench.cli.app import options
 
     if options().json:
@@ -51,6 +54,10 @@ def emit(result: BaseModel, command: str, human: Callable[[Console], None]) -> N
 
 
 def error(err: GitbenchError, as_json: bool) -> None:
+    import json
+
+    from gitbench.errors import ACTION_COMMANDS
+
     if as_json:
         click.echo(json.dumps({"ok": False, "error": err.to_dict()}, indent=2, ensure_ascii=False))
         return
@@ -147,6 +154,10 @@ def escape(text: str) -> str:
 
 def crash_log() -> Path:
     """Write the current exception's traceback where a person can attach it to a bug report."""
+    import traceback
+    from datetime import UTC, datetime
+    from pathlib import Path
+
     folder = Path.home() / ".cache" / "gitbench"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"crash-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}.log"

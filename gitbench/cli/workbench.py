@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -10,7 +9,6 @@ import click
 from gitbench.cli import render
 from gitbench.cli.app import confirm, json_option, options
 from gitbench.cli.render import escape, short
-from gitbench.errors import ExitStatus
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -27,20 +25,20 @@ if TYPE_CHECKING:
 
 
 @click.command()
-@click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.argument("directory", required=False, type=click.Path(file_okay=False))
 @click.option(
     "--adopt",
     is_flag=True,
     help="Make an existing git repository (with a main branch) a workbench.",
 )
 @json_option
-def init(directory: Path | None, adopt: bool) -> None:
+def init(directory: str | None, adopt: bool) -> None:
     """Create a workbench in DIRECTORY (default: the current directory)."""
     from gitbench.config import load_environment
     from gitbench.services.workbench import init_workbench
 
     opts = options()
-    root = opts.directory / directory if directory else opts.directory
+    root = opts.under(directory) if directory else opts.directory
     result = init_workbench(root, adopt=adopt, clock=opts.clock, env=load_environment())
     render.emit(result, "init", lambda out: _init(out, result))
 
@@ -277,6 +275,8 @@ def doctor() -> None:
     result = run_doctor(options().bench())
     render.emit(result, "doctor", lambda out: _doctor(out, result))
     if not result.healthy:
+        from gitbench.errors import ExitStatus
+
         raise SystemExit(int(ExitStatus.REFUSED))
 
 
