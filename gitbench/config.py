@@ -105,6 +105,13 @@ CORE_SETTINGS: dict[str, Setting] = {
         Setting("draft.remind_hours", "int", 24, "age at which status reminds of a draft", 1),
         Setting("draft.warn_days", "int", 7, "age at which status warns about a draft", 1),
         Setting("model.default", "str", "", "this workbench's default model (provider:model)"),
+        Setting(
+            "workshop.max_tool_calls",
+            "int",
+            25,
+            "most read-tool calls a model may make in one turn",
+            minimum=1,
+        ),
     )
 }
 

@@ -13,7 +13,7 @@ from gitbench.cli.render import escape, short
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from gitbench.services.models import AskResult, UndoTurnResult
+    from gitbench.services.models import AskResult, ClutterResult, ReviewResult, UndoTurnResult
 
 
 @click.command()
@@ -43,14 +43,7 @@ def ask(
     from gitbench.services.workshop import ask as run_turn
 
     opts = options()
-    out = render.console()
-    streamed: list[str] = []
-
-    def show(text: str) -> None:
-        if not opts.json:
-            streamed.append(text)
-            out.print(text, end="", markup=False, highlight=False)
-
+    stream = TurnStream(render.console(), quiet=opts.json)
     try:
         result = run_turn(
             opts.bench(),
@@ -60,26 +53,71 @@ def ask(
             grant_for_session=yes,
             only=only,
             exclude=exclude,
-            on_text=show,
+            on_text=stream.text,
+            on_tool=stream.tool,
         )
     finally:
-        if streamed:
-            out.print()  # end the streamed reply's line, whatever happens next
-    render.emit(result, "ask", lambda o: _asked(o, result))
+        stream.close()
+    render.emit(result, "ask", lambda o: show_turn(o, result))
 
 
-def _asked(out: Console, r: AskResult) -> None:
+class TurnStream:
+    """The model's reply printed as it arrives, and each read-tool call on a line of its own."""
+
+    def __init__(self, out: Console, *, quiet: bool) -> None:
+        self._out = out
+        self._quiet = quiet
+        self._open = False  # a streamed line waits for its newline
+
+    def text(self, text: str) -> None:
+        if not self._quiet:
+            self._out.print(text, end="", markup=False, highlight=False)
+            self._open = not text.endswith("\n")
+
+    def tool(self, line: str) -> None:
+        if not self._quiet:
+            self.close()
+            self._out.print(f"[dim]· {escape(line)}[/]")
+
+    def close(self) -> None:
+        if self._open:
+            self._out.print()  # end the streamed reply's line, whatever happens next
+            self._open = False
+
+
+def show_turn(out: Console, r: AskResult) -> None:
+    """After a turn: its cost, what it did to the draft, the draft's files, the clutter."""
     label = " (local, no egress)" if r.local else ""
     spent = "" if r.cost_usd is None else f", about ${r.cost_usd:.4f}"
-    out.print(f"[dim]{r.model}{label}: {r.input_tokens} tokens in, {r.output_tokens} out{spent}[/]")
+    tools = f", {r.tool_calls} tool calls" if r.tool_calls else ""
+    out.print(
+        f"[dim]{r.model}{label}: {r.input_tokens} tokens in, {r.output_tokens} out{spent}{tools}[/]"
+    )
     if r.status == "no_changes":
         out.print("No file changes.")
-        return
-    retried = " after one retry" if r.attempts > 1 else ""
-    out.print(f"The draft has a new commit {short(r.commit)}{retried}.")
+    else:
+        retried = " after one retry" if r.attempts > 1 else ""
+        out.print(f"The draft has a new commit {short(r.commit)}{retried}.")
+    if r.draft is not None:
+        _draft_summary(out, r.draft)
+    clutter_line(out, r.clutter)
+
+
+def _draft_summary(out: Console, d: ReviewResult) -> None:
+    out.print(f"Draft: {len(d.files)} file(s) changed, +{d.additions} -{d.deletions}")
+    for f in d.files[:10]:
+        out.print(f"  {f.status:<8} {escape(f.path)} [dim](+{f.additions} -{f.deletions})[/]")
+    if len(d.files) > 10:
+        out.print(f"  [dim]... and {len(d.files) - 10} more[/]")
     out.print(
         "Next: [cyan]gitbench review[/] · [cyan]gitbench publish[/] · [cyan]gitbench draft undo[/] · [cyan]gitbench discard --yes[/]"
     )
+
+
+def clutter_line(out: Console, c: ClutterResult) -> None:
+    out.print(f"[dim]Clutter {escape(c.bar())}[/]")
+    if c.warning:
+        out.print(f"[yellow]{escape(c.warning)}[/]")
 
 
 @click.group("draft")

@@ -394,9 +394,12 @@ class AskResult(Result):
     status: Literal["applied", "no_changes"]
     commit: str | None
     attempts: int
+    tool_calls: int
     input_tokens: int
     output_tokens: int
     cost_usd: float | None
+    draft: ReviewResult | None  # the draft after the turn, when there is one
+    clutter: ClutterResult
 
 
 class UndoTurnResult(Result):

@@ -17,7 +17,7 @@ from gitbench.edits.apply import apply_response, parse_response, shown_file
 from gitbench.edits.codec import decode
 from gitbench.edits.reasons import ReasonCode
 from gitbench.edits.results import Applied, NoOp, Rejection, reject
-from gitbench.edits.schema import EditProposal, ShownFile
+from gitbench.edits.schema import EditProposal, ModelEditResponse, ShownFile
 from gitbench.edits.settings import EditSettings
 from gitbench.edits.textformat import parse_document
 from gitbench.errors import Action, ErrorCode, GitbenchError
@@ -53,6 +53,9 @@ class Context:
 
     base: ObjectId
     shown: dict[str, ShownFile]
+    # Files the model read only in part (through the read tools): replace edits may anchor
+    # in what it read, but a whole-file write or a delete would act on unseen lines.
+    partial: frozenset[str] = frozenset()
 
 
 Propose = Callable[[RetryRequest | None], str | bytes]
@@ -116,7 +119,7 @@ def run_proposal(
     )
     retry: RetryRequest | None = None
     for attempt in range(1, max_attempts + 1):
-        shown = context if retry is None else Context(_head(wb), retry.shown)
+        shown = context if retry is None else Context(_head(wb), retry.shown, context.partial)
         outcome = _attempt(wb, run, propose(retry), attempt, shown)
         if retry is not None:
             status = "failed" if isinstance(outcome, Rejection) else "success"
@@ -144,6 +147,9 @@ def _attempt(
     if unsafe is not None:
         rejection = reject(ReasonCode.INVALID_PATH, f"{unsafe[0]!r}: {unsafe[1]}", path=unsafe[0])
         return _rejected(wb, run, rejection, attempt, base=current_commit(wb))
+    unseen = _whole_file_change_of_partial_read(response, context.partial)
+    if unseen is not None:
+        return _rejected(wb, run, unseen, attempt, base=current_commit(wb))
     with change(wb, "apply"):
         base = context.base
         proposal = EditProposal(
@@ -302,6 +308,20 @@ def _record_shown(
         if not isinstance(record, Rejection):
             shown[path] = record
     return shown
+
+
+def _whole_file_change_of_partial_read(
+    response: ModelEditResponse, partial: frozenset[str]
+) -> Rejection | None:
+    for f in response.files:
+        if f.path in partial and (f.action == "delete" or any(o.op == "write" for o in f.ops)):
+            return reject(
+                ReasonCode.NOT_IN_CONTEXT,
+                f"{f.path} was read only in part: read all of it before a whole-file "
+                f"{'delete' if f.action == 'delete' else 'write'}",
+                path=f.path,
+            )
+    return None
 
 
 def _clash(wb: Workbench, tree: ObjectId, applied: Applied) -> Rejection | None:

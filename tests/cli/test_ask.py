@@ -4,59 +4,15 @@ format (plain HTTP to localhost, as Ollama does); the policy layer stays on."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
-
-import pytest
 
 from tests.cli.common import ok
 from tests.support.cli import run
 from tests.support.gitcli import all_refs, git
-from tests.support.provider_server import ProviderServer, Reply, serve
+from tests.support.provider_server import ProviderServer
+from tests.support.scripted import MODEL, answer, local_model, replace, text_answer
 
-MODEL = "ollama:qwen2.5-coder"
-
-
-@pytest.fixture
-def local_model(
-    tmp_path: Path, bench_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[ProviderServer]:
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
-    with serve(tmp_path, tls=False) as server:
-        assert (
-            run(bench_path, "providers", "set-url", "ollama", server.url + "/v1", "--yes").exit_code
-            == 0
-        )
-        assert run(bench_path, "model", "default", MODEL).exit_code == 0
-        # These tests script JSON answers; a local model is asked for blocks by default.
-        assert run(bench_path, "model", "format", MODEL, "json").exit_code == 0
-        yield server
-
-
-def answer(
-    server: ProviderServer, reply: str, edits: dict[str, Any] | None = None, *, cut: bool = False
-) -> None:
-    """Queue one streamed answer: the JSON split over two deltas, then usage and [DONE]."""
-    content = json.dumps({"reply": reply, "edits": edits})
-    half = len(content) // 2
-    chunks = [
-        {"choices": [{"index": 0, "delta": {"content": content[:half]}}]},
-        {"choices": [{"index": 0, "delta": {"content": content[half:]}, "finish_reason": "stop"}]},
-        {"choices": [], "usage": {"prompt_tokens": 120, "completion_tokens": 30}},
-    ]
-    body = [f"data: {json.dumps(c)}\n\n".encode() for c in chunks] + [b"data: [DONE]\n\n"]
-    server.reply(
-        Reply(
-            chunks=tuple(body[:1] if cut else body),
-            headers=(("content-type", "text/event-stream"),),
-            truncate=cut,
-        )
-    )
-
-
-def replace(path: str, search: str, new: str) -> dict[str, Any]:
-    return {"path": path, "ops": [{"op": "replace", "search": search, "replace": new}]}
+__all__ = ["local_model"]  # the fixture, used by name
 
 
 def test_a_turn_that_edits_two_files_becomes_one_draft_commit(
@@ -176,22 +132,6 @@ def test_a_cut_stream_changes_nothing_and_is_recorded(
     ] == "ask"
 
 
-def test_files_that_do_not_fit_the_window_are_context_exhausted(
-    bench_path: Path, local_model: ProviderServer, work_dir: Path
-) -> None:
-    big = work_dir / "big.md"
-    big.write_text("word " * 40_000)  # ~50,000 tokens; an unknown local model has 8,192
-    ok(bench_path, "add", str(big))
-    result = run(bench_path, "--json", "ask", "summarise", "--yes")
-    assert result.error_code == "CONTEXT_EXHAUSTED"
-    assert result.json()["error"]["detail"]["largest"][0] == "big.md"
-    assert local_model.requests == []
-    answer(local_model, "Fine without it.")
-    assert (
-        ok(bench_path, "ask", "summarise", "--yes", "--exclude", "big.md")["status"] == "no_changes"
-    )
-
-
 def test_draft_undo_drops_the_last_turn(bench_path: Path, local_model: ProviderServer) -> None:
     answer(local_model, "one", {"summary": "One", "files": [replace("notes.md", "alpha", "ONE")]})
     answer(local_model, "two", {"summary": "Two", "files": [replace("notes.md", "beta", "TWO")]})
@@ -223,12 +163,6 @@ def test_a_turn_may_create_a_file_but_not_over_an_existing_one(
     result = run(bench_path, "--json", "ask", "again", "--yes")
     assert result.error_code == "EDIT_REJECTED"
     assert git("show", "draft:notes.md", cwd=bench_path) == "alpha\nbeta"
-
-
-def text_answer(server: ProviderServer, text: str) -> None:
-    chunks = [{"choices": [{"index": 0, "delta": {"content": text}, "finish_reason": "stop"}]}]
-    body = [f"data: {json.dumps(c)}\n\n".encode() for c in chunks] + [b"data: [DONE]\n\n"]
-    server.reply(Reply(chunks=tuple(body), headers=(("content-type", "text/event-stream"),)))
 
 
 def test_a_model_asked_for_blocks_edits_through_them(
