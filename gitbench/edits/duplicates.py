@@ -9,9 +9,8 @@ seed editor reject harmless edits. Ops with `allow_duplicates` are exempt from a
 from __future__ import annotations
 
 import itertools
-from bisect import bisect_left, bisect_right
-from collections import Counter, defaultdict
-from collections.abc import Collection, Iterator
+from bisect import bisect_right
+from collections import Counter
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
@@ -21,9 +20,7 @@ from gitbench.edits.reasons import ReasonCode
 from gitbench.edits.results import Diagnostic
 from gitbench.edits.schema import WriteOp
 from gitbench.edits.settings import EditSettings
-from gitbench.edits.stats import changed_middle
-
-Shingle = tuple[str, ...]
+from gitbench.edits.shingles import NonBlank, Shingle, Window, count_up_to, windows
 
 
 def _inserting(change: Change) -> list[Edit]:
@@ -74,74 +71,48 @@ def _equal_neighbours(paragraphs: Paragraphs) -> list[tuple[int, int]]:
     return [(a, b) for a, b in pairs if paragraphs.normal(a) == paragraphs.normal(b)]
 
 
-@dataclass
-class _NonBlank:
-    """The non-blank lines of a text, normalized, with where each starts and stops."""
-
-    text: str
-    norms: list[str] = field(init=False)
-    starts: list[int] = field(init=False)
-    stops: list[int] = field(init=False)  # just past the line's \n
-
-    def __post_init__(self) -> None:
-        # Comprehensions, not a loop of appends: this runs over every line of the file.
-        lines = self.text.split("\n")
-        offsets = list(itertools.accumulate((len(line) + 1 for line in lines), initial=0))
-        norms = [" ".join(line.split()) for line in lines]  # paragraphs.normalize, inlined
-        kept = [i for i, norm in enumerate(norms) if norm]
-        self.norms = [norms[i] for i in kept]
-        self.starts = [offsets[i] for i in kept]
-        self.stops = [offsets[i + 1] for i in kept]
-
-    def touching(self, begin: int, end: int) -> range:
-        return range(bisect_right(self.stops, begin), bisect_left(self.starts, end))
-
-    def shingles_touching(
-        self, span: tuple[int, int], settings: EditSettings
-    ) -> list[tuple[Shingle, int]]:
-        """Shingles with a line in `span`, or spanning its position when it has no line."""
-        lines, size = self.touching(*span), settings.duplicate_shingle_lines
-        first = max(0, lines.start - size + 1)
-        found = [
-            (tuple(self.norms[k : k + size]), k)
-            for k in range(first, min(lines.stop, len(self.norms) - size + 1))
-        ]
-        long = settings.duplicate_long_line
-        return found + [((self.norms[k],), k) for k in lines if len(self.norms[k]) >= long]
-
-    def _shingles(self, size: int) -> Iterator[Shingle]:
-        return zip(*(self.norms[i:] for i in range(size)), strict=False)
-
-    def counts(self, sizes: Collection[int]) -> Counter[Shingle]:
-        """How often every shingle of these sizes occurs (Counter counts in C)."""
-        found: Counter[Shingle] = Counter()
-        for size in sizes:
-            found.update(self._shingles(size))
-        return found
-
-    def occurrences(self, keys: Collection[Shingle]) -> dict[Shingle, list[int]]:
-        """Where each of `keys` occurs (index of its first non-blank line)."""
-        found: dict[Shingle, list[int]] = defaultdict(list)
-        for size in {len(key) for key in keys}:
-            for k, key in enumerate(self._shingles(size)):
-                if key in keys:
-                    found[key].append(k)
-        return found
-
-
 def _is_block(text: str, settings: EditSettings) -> bool:
     lines = [norm for norm in map(normalize, text.split("\n")) if norm]
     long = any(len(line) >= settings.duplicate_long_line for line in lines)
     return long or len(lines) >= settings.duplicate_shingle_lines
 
 
-def _inserted_span(change: Change, edit: Edit) -> tuple[int, int]:
-    if edit.is_write:
-        # Lines a write leaves as they were cannot raise a shingle's count, so the shingles
-        # whose count can rise all touch the changed middle; their copies are then checked
-        # wherever they are, since every line of a write is inserted text.
-        return changed_middle(change.before, change.after)
-    return edit.after_start, edit.after_end
+@dataclass
+class _Counts:
+    """Shingle counts of the windows around every edit, before and after."""
+
+    change: Change
+    settings: EditSettings
+    windows: list[Window] = field(init=False)
+    after: list[NonBlank] = field(init=False)
+    before: list[NonBlank] = field(init=False)
+    then: Counter[Shingle] = field(init=False)
+    now: Counter[Shingle] = field(init=False)
+
+    def __post_init__(self) -> None:
+        settings = self.settings
+        # Copies up to duplicate_window lines away count, and a shingle crossing a window's
+        # edge must be made of unchanged lines only: reach that far past every edit.
+        reach = settings.duplicate_window + settings.duplicate_shingle_lines
+        self.windows = windows(self.change.before, self.change.edits, reach)
+        self.before = [NonBlank(self.change.before, b0, b1) for b0, b1, _, _ in self.windows]
+        self.after = [NonBlank(self.change.after, a0, a1) for _, _, a0, a1 in self.windows]
+        self.then, self.now = Counter(), Counter()
+        for lines in self.before:
+            self.then.update(lines.counts(settings))
+        for lines in self.after:
+            self.now.update(lines.counts(settings))
+
+    def window_of(self, edit: Edit) -> NonBlank:
+        index = bisect_right([a0 for _, _, a0, _ in self.windows], edit.after_start) - 1
+        return self.after[index]
+
+    def before_count(self, key: Shingle) -> int:
+        """c_before(key), exact below duplicate_threshold (higher counts are cut there)."""
+        limit = self.settings.duplicate_threshold
+        if self.then[key] >= limit:
+            return self.then[key]
+        return count_up_to(self.change.before, key, limit)
 
 
 def duplicate_block(change: Change, settings: EditSettings) -> list[Diagnostic]:
@@ -149,58 +120,49 @@ def duplicate_block(change: Change, settings: EditSettings) -> list[Diagnostic]:
     edits = [edit for edit in _inserting(change) if _is_block(edit.text, settings)]
     if not edits:
         return []
-    after, before = _NonBlank(change.after), _NonBlank(change.before)
-    touching = {
-        e.op_index: after.shingles_touching(_inserted_span(change, e), settings) for e in edits
-    }
-    keys = {key for shingles in touching.values() for key, _ in shingles}
-    sizes = {len(key) for key in keys}
-    now, then = after.counts(sizes), before.counts(sizes)
-    grown = {
-        key: {"before": then[key], "after": now[key]}
-        for key in keys
-        if now[key] >= settings.duplicate_threshold and now[key] > then[key]
-    }
-    if not grown:
-        return []
-    in_after = after.occurrences(grown)
+    counts = _Counts(change, settings)
     found = []
     for edit in edits:
-        candidates = [(key, k) for key, k in touching[edit.op_index] if key in grown]
-        if edit.is_write:  # every copy of a write's shingle is inserted text
-            candidates = [
-                (key, k)
-                for key in dict.fromkeys(key for key, _ in candidates)
-                for k in in_after[key]
-            ]
-        hit = _close_copy(candidates, in_after, settings)
+        lines = counts.window_of(edit)
+        hit = _grown_copy(counts, lines, edit, settings)
         if hit is not None:
-            key, k, distance = hit
-            counts = grown[key] | {"distance": distance}
+            key, k, facts = hit
             found.append(
                 finding(
                     change,
                     settings,
                     ReasonCode.DUPLICATE_BLOCK,
                     edit.op_index,
-                    pos=after.starts[k],
+                    pos=lines.starts[k],
                     excerpt="\n".join(key),
-                    counts=counts,
+                    counts=facts,
                 )
             )
     return found
 
 
-def _close_copy(
-    candidates: list[tuple[Shingle, int]],
-    in_after: dict[Shingle, list[int]],
-    settings: EditSettings,
-) -> tuple[Shingle, int, int] | None:
-    """The first candidate with another copy within the window, and the distance to it."""
-    for key, k in candidates:
-        distance = min(abs(k - other) for other in in_after[key] if other != k)
-        if distance <= settings.duplicate_window:
-            return key, k, distance
+def _grown_copy(
+    counts: _Counts, lines: NonBlank, edit: Edit, settings: EditSettings
+) -> tuple[Shingle, int, dict[str, int]] | None:
+    """The first shingle touching `edit` that the change repeated close by, with its counts.
+
+    A shingle already repeated `duplicate_threshold` times before the edit is the file's own
+    boilerplate (a guard, `return result`): code written like its neighbours repeats it by
+    design, so it does not count (docs/edits-performance.md: 20 of 20 such functions refused).
+    """
+    touching = lines.shingles_touching((edit.after_start, edit.after_end), settings)
+    grown = {key for key, _ in touching if counts.now[key] > counts.then[key]}
+    where = lines.occurrences(grown) if grown else {}
+    for key, k in touching:
+        if key not in grown:
+            continue
+        distance = min((abs(k - other) for other in where[key] if other != k), default=None)
+        if distance is None or distance > settings.duplicate_window:
+            continue
+        before = counts.before_count(key)
+        after = before + counts.now[key] - counts.then[key]
+        if before < settings.duplicate_threshold <= after:
+            return key, k, {"before": before, "after": after, "distance": distance}
     return None
 
 

@@ -170,6 +170,50 @@ def test_copy_far_away_is_not_a_duplicate_block():
     assert _accepted(before, replace(last, last + "\n" + block))
 
 
+def _handlers(count: int, start: int = 0) -> str:
+    return "".join(
+        f"def handler_{i}(request):\n    if request is None:\n        raise ValueError('empty')\n"
+        "    log.debug('handling')\n"
+        f"    result = finish(request, {i})\n    return result\n\n\n"
+        for i in range(start, start + count)
+    )
+
+
+def test_new_code_written_like_its_neighbours_is_accepted():
+    # Its guard lines already repeat in every handler: the file's boilerplate, not a paste.
+    before = _handlers(3)
+    new = _handlers(1, start=7)
+    assert _accepted(before, replace("def handler_2(", new + "def handler_2("))
+
+
+def test_a_copy_of_boilerplate_seen_only_once_before_is_still_duplicate_block():
+    before = _handlers(1) + "x = 1\n"
+    result = _refused(before, ReasonCode.DUPLICATE_BLOCK, replace("x = 1", _handlers(1) + "x = 1"))
+    assert result.diagnostics[0]["counts"]["before"] == 1
+
+
+def test_copies_far_outside_the_edit_window_are_counted():
+    # The window around the edit holds one copy; the other is 200 lines away, so the block
+    # was already repeated before the edit and adding a third copy is boilerplate.
+    block = "alpha = compute(1)\nbeta = compute(2)\ngamma = compute(3)\n"
+    filler = "".join(f"line_{i} = {i}\n" for i in range(200))
+    before = block + filler + block + "tail = 0\n"
+    assert _accepted(before, replace("tail = 0", block + "tail = 0"))
+    once = filler + block + "tail = 0\n"
+    _refused(once, ReasonCode.DUPLICATE_BLOCK, replace("tail = 0", block + "tail = 0"))
+
+
+def test_a_copy_that_replaces_one_deleted_far_away_is_not_a_duplicate_block():
+    block = "alpha = compute(1)\nbeta = compute(2)\ngamma = compute(3)\n"
+    filler = "".join(f"line_{i} = {i}\n" for i in range(200))
+    before = "x = 1\n" + block + filler + block + "tail = 0\n"
+    settings = EditSettings(duplicate_threshold=3)
+    paste = replace("tail = 0", block + "tail = 0")
+    _refused(before, ReasonCode.DUPLICATE_BLOCK, paste, settings=settings)
+    # The same paste while a copy 200 lines away leaves: the count does not grow.
+    assert _accepted(before, replace("x = 1\n" + block, "x = 1\n"), paste, settings=settings)
+
+
 def test_long_line_copied_next_to_itself_is_duplicate_block():
     long_line = "x" * 60 + " " + "y" * 60
     before = f"head\n{long_line}\ntail\n"
