@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from gitbench.cli import (
+    chat,
     checkpoints,
     consent,
     conversation,
@@ -14,7 +15,17 @@ from gitbench.cli import (
 )
 from gitbench.cli.app import cli, main
 
-for module in (workbench, files, drafts, checkpoints, consent, modelcmds, workshop, conversation):
+for module in (
+    workbench,
+    files,
+    drafts,
+    checkpoints,
+    consent,
+    modelcmds,
+    workshop,
+    chat,
+    conversation,
+):
     for command in module.COMMANDS:
         cli.add_command(command)
 

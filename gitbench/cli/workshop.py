@@ -85,7 +85,13 @@ class TurnStream:
             self._open = False
 
 
-def show_turn(out: Console, r: AskResult) -> None:
+NEXT = (
+    "Next: [cyan]gitbench review[/] · [cyan]gitbench publish[/] · [cyan]gitbench draft undo[/]"
+    " · [cyan]gitbench discard --yes[/]"
+)
+
+
+def show_turn(out: Console, r: AskResult, next_line: str = NEXT) -> None:
     """After a turn: its cost, what it did to the draft, the draft's files, the clutter."""
     label = " (local, no egress)" if r.local else ""
     spent = "" if r.cost_usd is None else f", about ${r.cost_usd:.4f}"
@@ -100,6 +106,7 @@ def show_turn(out: Console, r: AskResult) -> None:
         out.print(f"The draft has a new commit {short(r.commit)}{retried}.")
     if r.draft is not None:
         _draft_summary(out, r.draft)
+        out.print(next_line)
     clutter_line(out, r.clutter)
 
 
@@ -109,9 +116,6 @@ def _draft_summary(out: Console, d: ReviewResult) -> None:
         out.print(f"  {f.status:<8} {escape(f.path)} [dim](+{f.additions} -{f.deletions})[/]")
     if len(d.files) > 10:
         out.print(f"  [dim]... and {len(d.files) - 10} more[/]")
-    out.print(
-        "Next: [cyan]gitbench review[/] · [cyan]gitbench publish[/] · [cyan]gitbench draft undo[/] · [cyan]gitbench discard --yes[/]"
-    )
 
 
 def clutter_line(out: Console, c: ClutterResult) -> None:

@@ -19,6 +19,7 @@ from gitbench.errors import ErrorCode, GitbenchError
 from gitbench.policy import consent as records
 from gitbench.policy import egress_log, rules
 from gitbench.policy.consent import ConfirmedEndpoint, ConsentKey, ConsentState, Grant, Mode
+from gitbench.providers.registry import model_info
 from gitbench.services.files import SCOPE_TRAILER, scope_hash
 from gitbench.services.models import (
     ConsentEndpointView,
@@ -181,6 +182,27 @@ def egress_events(wb: Workbench) -> EgressLogResult:
     """Every request decision recorded in this workbench, oldest first."""
     events = egress_log.read(egress_log.log_path(wb.state_dir))
     return EgressLogResult(events=[EgressEventView(**asdict(e)) for e in events])
+
+
+# Consent a chat session holds in memory, given at its prompt or with --yes.
+SessionConsent = frozenset[ConsentKey]
+
+
+def session_consent(wb: Workbench, model_id: str) -> ConsentKey:
+    """The consent for sending this workbench's current scope to `model_id`, for a caller to
+    hold in memory for one session (`gitbench chat --yes`); nothing is recorded."""
+    info = model_info(model_id)
+    return ConsentKey(info.provider, info.name, current_scope(wb).scope_hash)
+
+
+def consent_needed(error: GitbenchError) -> ConsentKey | None:
+    """The exact consent an EGRESS_CONSENT_REQUIRED error asked for, so a chat session that
+    is given it at its prompt can hold it (for that session only) and go on."""
+    fields = [error.detail.get(name) for name in ("provider", "model", "scope_hash")]
+    if error.code is not ErrorCode.EGRESS_CONSENT_REQUIRED or not all(fields):
+        return None
+    provider, model, scope = (str(f) for f in fields)
+    return ConsentKey(provider, model, scope)
 
 
 def claim_session_grant(wb: Workbench, key: ConsentKey) -> frozenset[ConsentKey]:

@@ -402,6 +402,24 @@ class AskResult(Result):
     clutter: ClutterResult
 
 
+class ChatFailure(Result):
+    """A turn or a chat command that failed; the session went on."""
+
+    input: str  # "turn" or the slash command, e.g. "/publish"
+    code: str
+    message: str
+
+
+class ChatResult(Result):
+    """A whole `gitbench chat` session, for `--json`: every turn, every slash command run,
+    every failure, in order of kind."""
+
+    model: str | None
+    turns: list[AskResult]
+    commands: list[str]
+    failures: list[ChatFailure]
+
+
 class UndoTurnResult(Result):
     dropped: str
     tip: str | None

@@ -108,6 +108,8 @@ class ToolBox:
         self._read_blob = read_blob
         self.budget = budget_tokens
         self._reads: dict[str, _Read] = {}
+        # A read is recorded only once its answer fits the budget: a refused read was not seen.
+        self._pending: tuple[str, _Read, tuple[int, int]] | None = None
 
     def run(self, call: ToolCall) -> str:
         handlers: dict[str, Callable[[dict[str, Any]], str]] = {
@@ -118,6 +120,7 @@ class ToolBox:
         handler = handlers.get(call.name)
         if handler is None:
             return f"error: there is no tool {call.name!r}; use one of {sorted(handlers)}"
+        self._pending = None
         try:
             answer = handler(call.arguments)
         except _BadArgument as exc:
@@ -129,6 +132,9 @@ class ToolBox:
                 f"needed, {self.budget:,} left); read fewer lines or answer with what you have"
             )
         self.budget -= cost
+        if self._pending is not None:
+            path, read, lines = self._pending
+            self._reads.setdefault(path, read).seen.append(lines)
         return answer
 
     def shown(self, settings: EditSettings) -> tuple[dict[str, ShownFile], frozenset[str]]:
@@ -171,8 +177,7 @@ class ToolBox:
                 break
             chosen.append(lines[number - 1])
         end = start + len(chosen) - 1
-        read = self._reads.setdefault(path, _Read(entry.blob, data, len(lines)))
-        read.seen.append((start, end))
+        self._pending = (path, _Read(entry.blob, data, len(lines)), (start, end))
         header = f"{path}: lines {start}-{end} of {len(lines)}"
         if end < len(lines):
             header += f" (read on with start_line={end + 1})"

@@ -85,7 +85,10 @@ def ask(
     except GitbenchError as error:
         if error.code is not ErrorCode.EDIT_REJECTED:  # proposals recorded those already
             record_failure(wb, "ask", error)
-        conversation.record_event(wb, f"turn failed: {error.code.value}", code=error.code.value)
+        what = (
+            "rejected" if error.code is ErrorCode.EDIT_REJECTED else f"failed: {error.code.value}"
+        )
+        conversation.record_event(wb, f"turn {what}", code=error.code.value)
         raise
 
 
@@ -129,6 +132,7 @@ def _ask(
 def _propose(
     turn: Turn, first: Said, asked: tuple[Message, ...], fmt: str, context: Context
 ) -> AskResult:
+    had_draft = refs.read_ref(turn.wb, DRAFT) is not None
     answers = iter([first.document])
     said_first = Message("assistant", first.raw)
 
@@ -142,6 +146,8 @@ def _propose(
         turn.wb, propose, model=turn.model.id, context=context, trailers=turn.trailers, fmt=fmt
     )
     status = "applied" if applied.status == "applied" else "no_changes"
+    if status == "applied" and not had_draft:
+        conversation.record_event(turn.wb, "draft created", turn=turn.id, commit=applied.commit)
     conversation.record_event(turn.wb, f"turn {status}", turn=turn.id, commit=applied.commit)
     return _result(
         turn, first.reply, status=status, commit=applied.commit, attempts=applied.attempts
