@@ -28,10 +28,10 @@ from typing import Any
 from pydantic import ValidationError
 
 from gitbench.edits.change import Change, Edit
-from gitbench.edits.codec import EMPTY_VIEW, decode, encode, splice_text
+from gitbench.edits.codec import EMPTY_VIEW, View, decode, encode, splice_text
 from gitbench.edits.inspector import CHECKS, Check, inspect
 from gitbench.edits.reasons import ReasonCode
-from gitbench.edits.resolve import resolve
+from gitbench.edits.resolve import Region, resolve
 from gitbench.edits.results import Applied, Diagnostic, FileResult, NoOp, Rejection, reject
 from gitbench.edits.schema import (
     EditProposal,
@@ -89,15 +89,33 @@ def _schema_rejection(exc: ValidationError) -> Rejection:
 
 
 def shown_file(
-    path: str, data: bytes | None, settings: EditSettings = DEFAULT_SETTINGS
+    path: str,
+    data: bytes | None,
+    settings: EditSettings = DEFAULT_SETTINGS,
+    *,
+    blob: str | None = None,
+    keep: bool = False,
 ) -> ShownFile | Rejection:
-    """The record of showing `data` (None: absent) to the model, for `EditProposal.shown`."""
+    """The record of showing `data` (None: absent) to the model, for `EditProposal.shown`.
+
+    `blob` is `data`'s id when the caller has it from the tree (saves hashing 10 MB); `keep`
+    keeps the bytes and view on the record for an apply that follows at once (`kept`).
+    """
     if data is None:
         return ShownFile(path=path, blob=None, eol="none", bom=False)
     view = decode(data, path=path, sniff_bytes=settings.binary_sniff_bytes)
     if isinstance(view, Rejection):
         return view
-    return ShownFile(path=path, blob=blob_oid(data), eol=view.eol, bom=view.bom)
+    record = ShownFile(path=path, blob=blob or blob_oid(data), eol=view.eol, bom=view.bom)
+    if keep:
+        record.keep(data, view, settings.binary_sniff_bytes)
+    return record
+
+
+def shown_bytes(shown: Mapping[str, ShownFile], path: str, blob: str | None) -> bytes | None:
+    """The bytes recorded for `path` if the tree still holds the blob shown, else None."""
+    record = shown.get(path)
+    return None if record is None else record.kept_bytes(blob)
 
 
 def apply_file(
@@ -122,37 +140,64 @@ class _Run:
 
 
 def _apply_file(
-    run: _Run, path: str, before: bytes | None, ops: Sequence[FileOp], old_blob: str | None
+    run: _Run,
+    path: str,
+    before: bytes | None,
+    ops: Sequence[FileOp],
+    old_blob: str | None,
+    *,
+    shown: ShownFile | None = None,
 ) -> FileResult | Rejection:
-    settings, watch = run.settings, run.watch
-    view = (
-        EMPTY_VIEW
-        if before is None
-        else decode(before, path=path, sniff_bytes=settings.binary_sniff_bytes)
-    )
+    view = _view(run.settings, path, before, shown)
     if isinstance(view, Rejection):
         return view
-    resolved = resolve(view, ops, path=path, settings=settings)
-    watch.lap("resolve")
+    resolved = resolve(view, ops, path=path, settings=run.settings)
+    run.watch.lap("resolve")
     if isinstance(resolved, Rejection):
         return resolved
-    after, starts = splice_text(view.text, resolved.regions)
+    stats = _inspected(run, path, view, resolved.regions, ops)
+    if isinstance(stats, Rejection):
+        return stats
+    if stats is None:  # an empty create has no lines to count
+        if before is not None:
+            return _unchanged(path, before, len(ops), old_blob)
+        stats = (0, 0)
+    # Encoded only now, once the spliced view is gone: at 10 MB the bytes, the view, the
+    # spliced view and the new bytes alive together were the 5x peak of #6.
     new_bytes = encode(before or b"", view, resolved.regions)
-    watch.lap("apply")
-    if before is not None and new_bytes == before:
-        return _unchanged(path, before, len(ops), old_blob)
+    result = _result(path, before, new_bytes, old_blob, stats, ops=len(ops), notes=resolved.notes)
+    run.watch.lap("apply")
+    return result
+
+
+def _view(
+    settings: EditSettings, path: str, before: bytes | None, shown: ShownFile | None
+) -> View | Rejection:
+    if before is None:
+        return EMPTY_VIEW
+    kept = None if shown is None else shown.kept_view(before, settings.binary_sniff_bytes)
+    return kept or decode(before, path=path, sniff_bytes=settings.binary_sniff_bytes)
+
+
+def _inspected(
+    run: _Run, path: str, view: View, regions: Sequence[Region], ops: Sequence[FileOp]
+) -> tuple[int, int] | Rejection | None:
+    """Inspect the spliced view: (lines added, lines removed) if it passes, None if unchanged.
+
+    The same view gives the same bytes (encode maps views to bytes one to one), so an
+    unchanged view is a no-op, and a no-op is never inspected.
+    """
+    after, starts = splice_text(view.text, regions)
+    run.watch.lap("apply")
+    if after == view.text:
+        return None
     edits = [
         Edit(r.start, r.end, r.text, start, r.op_index, ops[r.op_index])
-        for r, start in zip(resolved.regions, starts, strict=True)
+        for r, start in zip(regions, starts, strict=True)
     ]
-    rejection = inspect(Change(path, view.text, after, edits), settings, run.checks)
-    watch.lap("inspect")
-    if rejection is not None:
-        return rejection
-    stats = line_stats(view.text, after, resolved.regions, starts)
-    result = _result(path, before, new_bytes, old_blob, stats, ops=len(ops), notes=resolved.notes)
-    watch.lap("apply")
-    return result
+    rejection = inspect(Change(path, view.text, after, edits), run.settings, run.checks)
+    run.watch.lap("inspect")
+    return rejection or line_stats(view.text, after, regions, starts)
 
 
 def _unchanged(path: str, before: bytes, ops: int, old_blob: str | None) -> FileResult:
@@ -277,7 +322,7 @@ def apply_response(
     run = _Run(settings, checks, watch)
     results = []
     for edit in proposal.response.files:
-        result = _apply_edit(run, edit, files, tree_blobs)
+        result = _apply_edit(run, edit, proposal, files, tree_blobs)
         if isinstance(result, Rejection):
             return result
         results.append(result)
@@ -292,15 +337,16 @@ def apply_response(
 def _apply_edit(
     run: _Run,
     edit: ModelFileEdit,
+    proposal: EditProposal,
     files: Mapping[str, bytes | None],
     tree_blobs: Mapping[str, str | None],
 ) -> FileResult | Rejection:
     before: bytes | None = _lookup(files, edit.path)
-    old_blob = tree_blobs[edit.path]
+    old_blob, shown = tree_blobs[edit.path], proposal.shown.get(edit.path)
     if edit.action == "create" or before is None or old_blob is None:
         if before is not None or old_blob is not None:
             raise AssertionError(f"files and tree_blobs disagree about {edit.path!r}")
         return _apply_file(run, edit.path, None, edit.ops, None)
     if edit.action == "delete":
         return _deleted(edit.path, before, old_blob)
-    return _apply_file(run, edit.path, before, edit.ops, old_blob)
+    return _apply_file(run, edit.path, before, edit.ops, old_blob, shown=shown)

@@ -17,6 +17,7 @@ from gitbench.edits.reasons import ReasonCode
 from gitbench.edits.results import Rejection, reject
 
 BOM = b"\xef\xbb\xbf"
+_CHUNK = 1 << 20
 Eol = Literal["lf", "crlf", "mixed", "none"]
 
 
@@ -81,9 +82,18 @@ def normalize_inserted(text: str, view: View) -> str:
 
 
 def _encoded_len(view: View, start: int, end: int) -> int:
-    chunk = view.text[start:end]
-    extra = chunk.count("\n") if view.eol == "crlf" else 0  # each LF was a CRLF
-    return len(chunk.encode("utf-8")) + extra
+    extra = view.text.count("\n", start, end) if view.eol == "crlf" else 0  # each LF was a CRLF
+    return _utf8_len(view.text, start, end) + extra
+
+
+def _utf8_len(text: str, start: int, end: int) -> int:
+    # Without encoding (or slicing) the kept text whole: an ASCII str says so in O(1), and
+    # other text is measured a chunk at a time, so no second copy of the file is made.
+    if text.isascii():
+        return end - start
+    return sum(
+        len(text[i : min(i + _CHUNK, end)].encode("utf-8")) for i in range(start, end, _CHUNK)
+    )
 
 
 def _encode_inserted(text: str, view: View) -> bytes:
@@ -94,16 +104,17 @@ def _encode_inserted(text: str, view: View) -> bytes:
 
 def encode(original: bytes, view: View, splices: Sequence[Splice]) -> bytes:
     """New file bytes: `original` with each splice applied (splices sorted, non-overlapping)."""
-    out: list[bytes] = [BOM] if view.bom else []
-    byte_pos = len(out[0]) if view.bom else 0
+    kept = memoryview(original)  # slices of a memoryview are not copies (#6: 2.6x peak before)
+    out: list[bytes | memoryview] = [BOM] if view.bom else []
+    byte_pos = len(BOM) if view.bom else 0
     view_pos = 0
     for splice in splices:
-        kept = _encoded_len(view, view_pos, splice.start)
-        out.append(original[byte_pos : byte_pos + kept])
+        size = _encoded_len(view, view_pos, splice.start)
+        out.append(kept[byte_pos : byte_pos + size])
         out.append(_encode_inserted(splice.text, view))
-        byte_pos += kept + _encoded_len(view, splice.start, splice.end)
+        byte_pos += size + _encoded_len(view, splice.start, splice.end)
         view_pos = splice.end
-    out.append(original[byte_pos:])
+    out.append(kept[byte_pos:])
     return b"".join(out)
 
 

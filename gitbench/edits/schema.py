@@ -13,12 +13,15 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from typing import Annotated, Literal, Self
+from typing import TYPE_CHECKING, Annotated, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from gitbench.edits.reasons import ReasonCode
+
+if TYPE_CHECKING:  # codec imports results, which imports this module
+    from gitbench.edits.codec import View
 
 OidHex = Annotated[str, Field(pattern=r"^[0-9a-f]{40}(?:[0-9a-f]{24})?$")]  # SHA-1 or SHA-256 hex
 
@@ -161,6 +164,26 @@ class ShownFile(_Strict):
     blob: OidHex | None  # None: the file was absent at base_commit
     eol: Literal["lf", "crlf", "mixed", "none"]
     bom: bool
+    # The bytes shown and their view, kept by a caller that applies right away (gitbench
+    # apply): while the draft tree still holds `blob` they are that blob's bytes, so the file
+    # is neither read nor decoded a second time (#6). Never serialized.
+    _kept: tuple[bytes, View, int] | None = PrivateAttr(default=None)
+
+    def keep(self, data: bytes, view: View, sniff_bytes: int) -> None:
+        """Keep what was shown (decoded with `sniff_bytes`), for `kept`."""
+        self._kept = (data, view, sniff_bytes)
+
+    def kept_bytes(self, blob: str | None) -> bytes | None:
+        """The kept bytes if the tree still holds the shown blob, else None."""
+        if self._kept is None or blob is None or blob != self.blob:
+            return None
+        return self._kept[0]
+
+    def kept_view(self, data: bytes, sniff_bytes: int) -> View | None:
+        """The kept view if `data` is the kept bytes, decoded with the same settings."""
+        if self._kept is None or self._kept[0] is not data or self._kept[2] != sniff_bytes:
+            return None
+        return self._kept[1]
 
 
 class EditProposal(_Strict):

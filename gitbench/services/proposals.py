@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from gitbench.edits.apply import apply_response, parse_response, shown_file
+from gitbench.edits.apply import apply_response, parse_response, shown_bytes, shown_file
 from gitbench.edits.codec import decode
 from gitbench.edits.reasons import ReasonCode
 from gitbench.edits.results import Applied, NoOp, Rejection, reject
@@ -86,16 +86,21 @@ def apply_document(
         raise _final_error(wb, run, converted, 1, can_retry=False)
     if converted is not None:
         raw = converted.model_dump_json()
+        del converted
     response = parse_response(raw)
     paths = [] if isinstance(response, Rejection) else [f.path for f in response.files]
-    context = record_context(wb, [p for p in paths if not path_problem(p)])
+    del response  # the run parses the document again: a 10 MB write is not held twice
+    # Applied at once, so the records keep the bytes and views read for them: the apply does
+    # not read and decode each file again while its blob is still the one recorded (#6).
+    context = record_context(wb, [p for p in paths if not path_problem(p)], keep=True)
     return run_proposal(wb, lambda _retry: raw, model=model, context=context, max_attempts=1)
 
 
-def record_context(wb: Workbench, paths: list[str]) -> Context:
-    """Record the draft head and `paths` as they are now, as shown to a model."""
+def record_context(wb: Workbench, paths: list[str], *, keep: bool = False) -> Context:
+    """Record the draft head and `paths` as they are now, as shown to a model. `keep` keeps
+    each file's bytes on its record, for an apply that follows at once (`gitbench apply`)."""
     base = _head(wb)
-    shown = _record_shown(wb, base, paths, edit_settings(wb))
+    shown = _record_shown(wb, base, paths, edit_settings(wb), keep=keep)
     return Context(base=base, shown=shown)
 
 
@@ -184,7 +189,12 @@ def _apply_and_commit(
         tree = objects.commit_info(wb, head).tree
         paths = [f.path for f in proposal.response.files]
         blobs = {p: objects.tree_blob(wb, tree, p) for p in paths}
-        files = {p: (objects.read_blob(wb, b) if b else None) for p, b in blobs.items()}
+        # The precondition compares these tree ids with the recorded blobs; bytes kept on a
+        # record are used only while the tree still holds that very blob (same id, same bytes).
+        files = {
+            p: shown_bytes(proposal.shown, p, b) or (objects.read_blob(wb, b) if b else None)
+            for p, b in blobs.items()
+        }
         outcome = apply_response(files, proposal, blobs, run.settings, parse_ms=parse_ms)
         if isinstance(outcome, Rejection):
             return _rejected(wb, run, outcome, proposal.attempt, base=head)
@@ -296,7 +306,7 @@ def _head(wb: Workbench) -> ObjectId:
 
 
 def _record_shown(
-    wb: Workbench, base: ObjectId, paths: list[str], settings: EditSettings
+    wb: Workbench, base: ObjectId, paths: list[str], settings: EditSettings, *, keep: bool = False
 ) -> dict[str, ShownFile]:
     """Files the model can edit; a binary or non-UTF-8 one is left out, so an edit of it is
     refused as `not_in_context` (never shown, never edited)."""
@@ -304,7 +314,9 @@ def _record_shown(
     shown: dict[str, ShownFile] = {}
     for path in paths:
         blob = objects.tree_blob(wb, tree, path)
-        record = shown_file(path, objects.read_blob(wb, blob) if blob else None, settings)
+        data = objects.read_blob(wb, blob) if blob else None
+        # The tree's id is the blob's hash: no need to hash the bytes again.
+        record = shown_file(path, data, settings, blob=blob, keep=keep)
         if not isinstance(record, Rejection):
             shown[path] = record
     return shown

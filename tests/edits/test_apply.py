@@ -6,10 +6,11 @@ import itertools
 
 import pytest
 
-from gitbench.edits.apply import PHASES, apply_file, apply_response, shown_file
+from gitbench.edits.apply import PHASES, apply_file, apply_response, shown_bytes, shown_file
 from gitbench.edits.reasons import ReasonCode, Stage
 from gitbench.edits.results import Applied, NoOp, Rejection
 from gitbench.edits.schema import ShownFile, blob_oid
+from gitbench.edits.settings import EditSettings
 from gitbench.errors import Action, ErrorCode
 from tests.edits.builders import edit, lines, one_file, proposal, replace, run, write
 from tests.support.gitcli import git
@@ -171,6 +172,39 @@ def test_shown_file_records_blob_eol_and_bom():
         path="a", blob=blob_oid(b"\xef\xbb\xbfx\r\ny\r\n"), eol="crlf", bom=True
     )
     assert shown_file("a", None) == ShownFile(path="a", blob=None, eol="none", bom=False)
+
+
+def test_a_kept_record_gives_its_bytes_only_while_the_tree_holds_the_shown_blob():
+    data = "caf\u00e9 au lait\n".encode()
+    record = shown_file("a.md", data, blob="1" * 40, keep=True)
+    assert isinstance(record, ShownFile) and record.blob == "1" * 40  # the tree's id, not rehashed
+    assert shown_bytes({"a.md": record}, "a.md", "1" * 40) is data
+    assert shown_bytes({"a.md": record}, "a.md", "2" * 40) is None  # the file changed since
+    assert shown_bytes({"a.md": record}, "a.md", None) is None
+    assert shown_bytes({}, "a.md", "1" * 40) is None
+    plain = shown_file("a.md", data)
+    assert isinstance(plain, ShownFile) and shown_bytes({"a.md": plain}, "a.md", plain.blob) is None
+    assert record.model_dump() == {"path": "a.md", "blob": "1" * 40, "eol": "lf", "bom": False}
+
+
+def test_an_apply_from_a_kept_record_equals_one_from_the_bytes():
+    data = b"alpha beta gamma\n"
+    record = shown_file("n.md", data, keep=True)
+    assert isinstance(record, ShownFile)
+    prop = proposal({"n.md": record}, edit("n.md", replace("beta", "BETA")))
+    assert one_file(run({"n.md": data}, prop)) == b"alpha BETA gamma\n"
+    # Bytes that are not the kept ones, or another sniff setting, are decoded afresh.
+    assert one_file(run({"n.md": bytes(bytearray(data))}, prop)) == b"alpha BETA gamma\n"
+    sniff = EditSettings(binary_sniff_bytes=10)
+    assert one_file(run({"n.md": data}, prop, sniff)) == b"alpha BETA gamma\n"
+
+
+def test_an_empty_create_and_a_write_of_the_same_text_are_fine():
+    prop = proposal({"e.md": None}, edit("e.md", write(""), action="create"))
+    result = run({"e.md": None}, prop)
+    assert isinstance(result, Applied) and result.files[0].new_bytes == b""
+    same = proposal({"s.md": b"x\n"}, edit("s.md", write("x\n")))
+    assert isinstance(run({"s.md": b"x\n"}, same), NoOp)
 
 
 def test_timings_cover_every_phase_and_take_the_callers_parse_time():

@@ -90,3 +90,14 @@ def test_create_encodes_from_the_empty_view():
 def test_splice_text_reports_where_each_insert_landed():
     text, starts = splice_text("abcdef", [Splice(1, 2, "XYZ"), Splice(4, 4, "_")])
     assert (text, starts) == ("aXYZcd_ef", [1, 6])
+
+
+def test_encode_measures_long_non_ascii_text_without_copying_it_whole():
+    # Over a megabyte of multi-byte text before the splice: measured chunk by chunk.
+    text = "\u00e9\u4e2d\U0001f600 " * 300_000 + "tail\n"
+    data = text.encode()
+    view = decode(data, path="x")
+    assert isinstance(view, View)
+    start = text.index("tail")
+    new = encode(data, view, [Splice(start, start + 4, "TAIL")])
+    assert new == text.replace("tail", "TAIL").encode()
