@@ -40,6 +40,9 @@ step gitbench ask "Write summary.md: list the text files and how long each is." 
 step gitbench review
 step gitbench publish -m "The model's summary"
 
+# The same turns as a session: a question needs no change, so no draft appears.
+printf 'How many files are in the workbench?\n/status\n/quit\n' | step gitbench chat --yes
+
 # A draft: a person's (or later a model's) proposed change. main is untouched.
 printf '# Field notes\n\nThe river rose two metres overnight.\nWe moved the camp uphill before dawn.\n' \
   | step gitbench put notes.md

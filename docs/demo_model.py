@@ -2,7 +2,8 @@
 
 It speaks the OpenAI chat-completions wire format (streamed) on http://localhost, as Ollama
 does, and answers every request with the same kind of edit: it writes `summary.md`, listing the
-files it was shown with their line counts. It is not a model and says so in every answer.
+files it was shown with their line counts; a request ending in "?" gets an answer and no edit.
+It is not a model and says so in every answer.
 
 Run: python docs/demo_model.py PORTFILE   (writes the port it listens on to PORTFILE)
 """
@@ -17,6 +18,11 @@ from pathlib import Path
 
 
 def scripted_answer(prompt: str) -> dict[str, object]:
+    request = prompt.rpartition("Request: ")[2]
+    if request.rstrip().endswith("?"):  # a question: an answer, and no change
+        files = re.findall(r"^- (.+?) \(", prompt, re.MULTILINE)
+        reply = f"[scripted stand-in, not a model] The workbench holds {len(files)} file(s)."
+        return {"reply": reply, "edits": None}
     shown = re.findall(
         r"^=== (.+?) ===\n(.*?)\n=== end of \1 ===", prompt, re.MULTILINE | re.DOTALL
     )
@@ -39,7 +45,9 @@ class Handler(BaseHTTPRequestHandler):
         body = json.loads(self.rfile.read(int(self.headers.get("content-length") or 0)))
         answer = scripted_answer(body["messages"][-1]["content"])
         content = json.dumps(answer)
-        if "SEARCH/REPLACE" in body["messages"][0]["content"]:  # asked for blocks, not JSON
+        if "SEARCH/REPLACE" in body["messages"][0]["content"] and not answer["edits"]:
+            content = str(answer["reply"])
+        elif "SEARCH/REPLACE" in body["messages"][0]["content"]:  # asked for blocks, not JSON
             write = answer["edits"]["files"][0]  # type: ignore[index]
             text = write["ops"][0]["content"]
             content = (

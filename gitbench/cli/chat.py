@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import click
 
 from gitbench.cli import render
-from gitbench.cli.app import json_option, options
+from gitbench.cli.app import json_option, options, stdin_is_terminal
 from gitbench.cli.render import escape
 from gitbench.cli.workshop import TurnStream, clutter_line, show_turn
 from gitbench.errors import ErrorCode, GitbenchError
@@ -109,11 +109,16 @@ class _Chat:
     def _read(self, prompt: str) -> str | None:
         while True:
             try:
-                return input("" if self.quiet else prompt)
+                line = input("" if self.quiet else prompt)
             except EOFError:
                 return None
             except KeyboardInterrupt:
                 self._say("\n[dim](Ctrl-C stops a turn; /quit or Ctrl-D leaves.)[/]")
+                continue
+            if not self.quiet and not stdin_is_terminal():
+                # Piped in, the line was never echoed: show it, so the transcript reads well.
+                self.out.print(line, markup=False, highlight=False)
+            return line
 
     def _say(self, text: str) -> None:
         if not self.quiet:
