@@ -50,9 +50,14 @@ files you have read; a file you read only in part takes SEARCH/REPLACE-style edi
 whole-file write or a delete. Do not repeat a call whose answer you already have."""
 
 
-def files_prompt(listing: list[str], contents: dict[str, str], message: str) -> str:
-    """The turn's request: every file by name, kind and size, the content of those sent."""
+def files_prompt(
+    listing: list[str], contents: dict[str, str], draft_changes: str, message: str
+) -> str:
+    """The turn's request: every file by name, kind and size, what the draft changes so far,
+    and the content of the files sent."""
     parts = ["Files in the workbench:", *(f"- {line}" for line in listing), ""]
+    if draft_changes:
+        parts += ["Changes on the draft so far (not yet published):", draft_changes, ""]
     for path, text in contents.items():
         parts += [f"=== {path} ===", text, f"=== end of {path} ===", ""]
     parts.append(f"Request: {message}")

@@ -29,7 +29,7 @@ from gitbench.services.model_choice import edit_format, effective_model
 from gitbench.services.models import AskResult
 from gitbench.services.prompts import files_prompt, retry_prompt
 from gitbench.services.proposals import Context, RetryRequest, record_context, run_proposal
-from gitbench.services.review import review
+from gitbench.services.review import diff_draft, review
 from gitbench.services.session import current_commit, record_failure
 from gitbench.services.settings import edit_settings, read_setting
 from gitbench.services.tools import ToolBox
@@ -40,6 +40,8 @@ from gitbench.store.types import DRAFT, ObjectId, TreeFile
 # Room kept for the instructions and the answer's framing, in tokens (chars / 4).
 INSTRUCTION_TOKENS = 1_500
 HISTORY_ENTRIES = 20
+# The draft's diff goes into the prompt only up to this size; its file list always does.
+DRAFT_DIFF_CHARS = 6_000
 # Below this many tokens left for reading, a turn with tools could not read anything useful.
 MIN_READ_TOKENS = 2_000
 
@@ -108,13 +110,15 @@ def _ask(
     wb: Workbench, turn: Turn, message: str, only: tuple[str, ...], exclude: tuple[str, ...]
 ) -> AskResult:
     history = _history(wb)
-    plan = _plan(wb, turn.model, only=only, exclude=exclude, history=history, message=message)
+    changes = _draft_changes(wb)
+    said = message + changes
+    plan = _plan(wb, turn.model, only=only, exclude=exclude, history=history, message=said)
     turn.tools = plan.tools
     context = None if plan.tools else record_context(wb, plan.inline)
     contents = _contents(wb, context) if context else {}
     conversation.append_entries(wb, [_entry(wb, "user", message, turn.id)])
     fmt = edit_format(turn.model.id)
-    asked = (*history, Message("user", files_prompt(plan.listing, contents, message)))
+    asked = (*history, Message("user", files_prompt(plan.listing, contents, changes, message)))
     first = call(turn, asked, fmt)
     conversation.append_entries(wb, [_entry(wb, "assistant", first.reply, turn.id)])
     if plan.tools is not None:
@@ -246,6 +250,18 @@ def _contents(wb: Workbench, context: Context) -> dict[str, str]:
         blob = objects.tree_blob(wb, tree, path)
         found[path] = objects.read_blob(wb, blob).decode("utf-8") if blob else ""
     return found
+
+
+def _draft_changes(wb: Workbench) -> str:
+    """What the draft already changes against main, so the model knows what earlier turns
+    (or people) did: the files, and the diff itself when it is short."""
+    if refs.read_ref(wb, DRAFT) is None:
+        return ""
+    summary = review(wb)
+    lines = [f"- {f.status} {f.path} (+{f.additions} -{f.deletions})" for f in summary.files]
+    patch = diff_draft(wb).patch
+    shown = patch if len(patch) <= DRAFT_DIFF_CHARS else "(the diff is long: not included)"
+    return "\n".join(lines) + "\n\n" + shown
 
 
 def _history(wb: Workbench) -> list[Message]:

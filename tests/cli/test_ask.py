@@ -4,6 +4,10 @@ format (plain HTTP to localhost, as Ollama does); the policy layer stays on."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+import threading
+import time
 from pathlib import Path
 
 from tests.cli.common import ok
@@ -136,7 +140,11 @@ def test_draft_undo_drops_the_last_turn(bench_path: Path, local_model: ProviderS
     answer(local_model, "one", {"summary": "One", "files": [replace("notes.md", "alpha", "ONE")]})
     answer(local_model, "two", {"summary": "Two", "files": [replace("notes.md", "beta", "TWO")]})
     ok(bench_path, "ask", "first", "--yes")
+    assert "Changes on the draft" not in local_model.requests[0].json()["messages"][-1]["content"]
     second = ok(bench_path, "ask", "second", "--yes")["commit"]
+    prompt = local_model.requests[1].json()["messages"][-1]["content"]
+    assert "Changes on the draft so far" in prompt and "- modified notes.md (+1 -1)" in prompt
+    assert "-alpha\n+ONE" in prompt  # the earlier turn's diff itself
     undone = ok(bench_path, "draft", "undo")
     assert undone["dropped"] == second and undone["subject"] == "One"
     assert git("show", "draft:notes.md", cwd=bench_path) == "ONE\nbeta"
@@ -194,3 +202,35 @@ def test_a_malformed_block_is_re_asked_with_the_line_that_failed(
     assert ok(bench_path, "ask", "shout", "--yes")["attempts"] == 2
     assert "schema_invalid" in local_model.requests[1].json()["messages"][-1]["content"]
     assert git("show", "draft:notes.md", cwd=bench_path) == "alpha\nB"
+
+
+def test_a_put_between_context_and_apply_is_never_overwritten(
+    bench_path: Path, local_model: ProviderServer
+) -> None:
+    """The model answers about notes.md as it was; meanwhile a person puts a new notes.md.
+    The stale edit is refused (blob_mismatch), never re-stamped: the model is asked again
+    with the fresh content, and the person's line survives."""
+    stale = {"summary": "Shout", "files": [replace("notes.md", "beta", "BETA")]}
+    answer(local_model, "Shouted.", stale, delay=1.5)
+    answer(local_model, "Shouted again.", stale)
+
+    def put_while_the_model_thinks() -> None:
+        deadline = time.monotonic() + 10
+        while not local_model.requests and time.monotonic() < deadline:
+            time.sleep(0.02)
+        subprocess.run(
+            [sys.executable, "-m", "gitbench", "put", "notes.md"],
+            input=b"alpha\nbeta\ngamma\n",
+            cwd=bench_path,
+            check=True,
+        )
+
+    person = threading.Thread(target=put_while_the_model_thinks)
+    person.start()
+    result = ok(bench_path, "ask", "shout", "--yes")
+    person.join()
+    assert result["attempts"] == 2
+    assert "blob_mismatch" in local_model.requests[1].json()["messages"][-1]["content"]
+    assert git("show", "draft:notes.md", cwd=bench_path) == "alpha\nBETA\ngamma"
+    subjects = git("log", "--format=%s", "main..draft", cwd=bench_path).splitlines()
+    assert subjects == ["Shout", "Write notes.md"]

@@ -34,7 +34,12 @@ def local_model(
 
 
 def answer(
-    server: ProviderServer, reply: str, edits: dict[str, Any] | None = None, *, cut: bool = False
+    server: ProviderServer,
+    reply: str,
+    edits: dict[str, Any] | None = None,
+    *,
+    cut: bool = False,
+    delay: float = 0.0,
 ) -> None:
     """Queue one streamed answer: the JSON split over two deltas, then usage and [DONE]."""
     content = json.dumps({"reply": reply, "edits": edits})
@@ -50,6 +55,7 @@ def answer(
             chunks=tuple(body[:1] if cut else body),
             headers=(("content-type", "text/event-stream"),),
             truncate=cut,
+            delay=delay,
         )
     )
 
