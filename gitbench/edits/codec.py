@@ -120,18 +120,19 @@ def encode(original: bytes, view: View, splices: Sequence[Splice]) -> bytes:
 
 def splice_text(text: str, splices: Sequence[Splice]) -> tuple[str, list[int]]:
     """The spliced view and where each splice's text starts in it (the after coordinates)."""
-    pieces: list[str] = []
+    # Built left to right from the original offsets, which is what splicing right to left
+    # achieves in place: every region is addressed in the original view. Grown with `+=` a
+    # chunk at a time, which CPython resizes in place while `after` has no other reference:
+    # slicing the kept text whole and joining it held a second copy of the file (#6).
+    after = ""
     starts: list[int] = []
     pos = 0
-    length = 0
-    # Built left to right from the original offsets, which is what splicing right to left
-    # achieves in place: every region is addressed in the original view.
     for splice in splices:
-        pieces.append(text[pos : splice.start])
-        length += splice.start - pos
-        starts.append(length)
-        pieces.append(splice.text)
-        length += len(splice.text)
+        for i in range(pos, splice.start, _CHUNK):
+            after += text[i : min(i + _CHUNK, splice.start)]
+        starts.append(len(after))
+        after += splice.text
         pos = splice.end
-    pieces.append(text[pos:])
-    return "".join(pieces), starts
+    for i in range(pos, len(text), _CHUNK):
+        after += text[i : min(i + _CHUNK, len(text))]
+    return after, starts
