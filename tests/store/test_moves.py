@@ -69,6 +69,23 @@ def test_a_file_already_holding_the_new_content_is_not_a_conflict(
     assert git("status", "--porcelain", cwd=bench_path) == ""
 
 
+def test_a_file_already_holding_the_new_content_gets_its_stat_data_in_the_index(
+    wb: Workbench, bench_path: Path
+) -> None:
+    # The index entry is written from the stat taken before the file was hashed (issue 8), so
+    # git sees the file as unchanged without hashing it again: diff-files compares stat data
+    # only and never refreshes the index.
+    (bench_path / "same.txt").write_bytes(b"same\n")
+    main, new = _main_with(wb, {"same.txt": b"same\n"})
+    moves.move_refs(wb, [RefUpdate(MAIN, main, new)], "gitbench: test")
+    assert git("diff-files", "--name-only", cwd=bench_path) == ""
+    debug = git("ls-files", "--debug", "same.txt", cwd=bench_path)
+    info = (bench_path / "same.txt").stat()
+    assert f"mtime: {info.st_mtime_ns // 10**9}:{info.st_mtime_ns % 10**9}" in debug
+    assert f"ino: {info.st_ino}" in debug
+    assert "size: 5" in debug
+
+
 def test_a_lost_race_puts_the_working_tree_back(wb: Workbench, bench_path: Path) -> None:
     main, new = _main_with(wb, {"notes.md": b"ours\n"})
     _, theirs = _main_with(wb, {"other.txt": b"x\n"})
