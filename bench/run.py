@@ -33,6 +33,8 @@ from bench.workloads import (
 )
 
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.jsonl"
+# The text workloads' files are at most 10 KiB; `--big-sizes ''` must not leave a limit below.
+TEXT_FILE_LIMIT = 1 << 20
 
 
 class Clock:
@@ -73,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
 def _measure(config: BenchConfig, ws: Workspace, clock: Clock, results: list[CaseResult]) -> None:
     biggest = max(config.big_sizes, default=0)
     empty = empty_states(
-        ws, max_files=config.large_files + 1000, max_file_bytes=max(biggest, 1) * 2
+        ws, max_files=config.large_files + 1000, max_file_bytes=max(biggest * 2, TEXT_FILE_LIMIT)
     )
     ctx = cases.Context(config, ws.tools, ws, empty, lambda r: clock.log(_line(r)), results)
     cases.help_case(ctx)
