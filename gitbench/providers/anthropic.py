@@ -19,6 +19,7 @@ from gitbench.providers.events import (
     Usage,
 )
 from gitbench.providers.failures import json_object, malformed
+from gitbench.providers.schemas import drop_nulls
 from gitbench.providers.sse import ServerEvent
 
 PATH = "/v1/messages"
@@ -147,7 +148,7 @@ def _tool_events(
         raw = "".join(block["partial"])
         arguments = json_object(provider, raw) if raw else dict(block.get("input") or {})
         if schema_name is not None and block.get("name") == schema_name:
-            yield StructuredAnswer(arguments)
+            yield StructuredAnswer(drop_nulls(arguments))
         else:
             yield ToolCallEvent(
                 ToolCall(str(block.get("id", "")), str(block.get("name", "")), arguments)

@@ -1,5 +1,5 @@
 """Google Gemini `streamGenerateContent` with `alt=sse`. Structured output uses
-`responseMimeType: application/json` with `responseSchema`."""
+`responseMimeType: application/json` with `responseJsonSchema` (providers/schemas.py)."""
 
 from __future__ import annotations
 
@@ -20,6 +20,8 @@ from gitbench.providers.events import (
     Usage,
 )
 from gitbench.providers.failures import json_object, malformed
+from gitbench.providers.schemas import drop_nulls
+from gitbench.providers.schemas import gemini as gemini_schema
 from gitbench.providers.sse import ServerEvent
 
 _STOP: dict[str, StopReason] = {
@@ -54,13 +56,13 @@ def build_body(request: ChatRequest) -> dict[str, Any]:
             {
                 "name": request.schema_name,
                 "description": "Give the answer.",
-                "parameters": request.response_schema,
+                "parametersJsonSchema": gemini_schema(request.response_schema),
             }
         )
         body["toolConfig"] = {"functionCallingConfig": {"mode": "ANY"}}
     elif request.response_schema is not None:
         config["responseMimeType"] = "application/json"
-        config["responseSchema"] = request.response_schema
+        config["responseJsonSchema"] = gemini_schema(request.response_schema)
     if declarations:
         body["tools"] = [{"functionDeclarations": declarations}]
     return body
@@ -118,9 +120,12 @@ def parse_stream(
     if stop is None:
         raise malformed(provider, "the stream ended without a finishReason")
     for call in calls:
-        yield StructuredAnswer(call.arguments) if call.name == schema_name else ToolCallEvent(call)
+        if call.name == schema_name:
+            yield StructuredAnswer(drop_nulls(call.arguments))
+        else:
+            yield ToolCallEvent(call)
     if schema_name is not None and not calls:
-        yield StructuredAnswer(json_object(provider, "".join(text)))
+        yield StructuredAnswer(drop_nulls(json_object(provider, "".join(text))))
     yield usage
     reads = [c for c in calls if c.name != schema_name]
     yield Finished("tool_use" if reads else stop, usage)

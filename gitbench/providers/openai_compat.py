@@ -21,6 +21,7 @@ from gitbench.providers.events import (
     Usage,
 )
 from gitbench.providers.failures import json_object, malformed
+from gitbench.providers.schemas import drop_nulls, openai_strict
 from gitbench.providers.sse import ServerEvent
 
 PATH = "/chat/completions"
@@ -64,7 +65,7 @@ def build_body(request: ChatRequest, *, structured: bool = True) -> dict[str, An
             "type": "json_schema",
             "json_schema": {
                 "name": request.schema_name,
-                "schema": request.response_schema,
+                "schema": openai_strict(request.response_schema),
                 "strict": True,
             },
         }
@@ -156,6 +157,6 @@ def _finish(
         arguments = json_object(provider, "".join(pending.arguments) or "{}")
         yield ToolCallEvent(ToolCall(pending.id, pending.name, arguments))
     if structured and not calls:
-        yield StructuredAnswer(json_object(provider, "".join(text)))
+        yield StructuredAnswer(drop_nulls(json_object(provider, "".join(text))))
     yield usage
     yield Finished(stop, usage)

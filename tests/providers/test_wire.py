@@ -80,7 +80,11 @@ def test_openai_request_is_chat_completions_with_strict_json_schema() -> None:
     }
     assert body["response_format"] == {
         "type": "json_schema",
-        "json_schema": {"name": "edits", "schema": SCHEMA, "strict": True},
+        "json_schema": {
+            "name": "edits",
+            "schema": {**SCHEMA, "additionalProperties": False},
+            "strict": True,
+        },
     }
     assert body["max_tokens"] == 100 and body["temperature"] == 0.2
     assert "response_format" not in openai_compat.build_body(REQUEST, structured=False)
@@ -212,7 +216,7 @@ def test_gemini_request_and_stream() -> None:
         "maxOutputTokens": 100,
         "temperature": 0.2,
         "responseMimeType": "application/json",
-        "responseSchema": SCHEMA,
+        "responseJsonSchema": SCHEMA,
     }
     assert body["contents"][1] == {
         "role": "model",
@@ -334,10 +338,10 @@ def test_registry_knows_each_model_and_local_servers_take_any_name() -> None:
 
 def test_gemini_with_tools_takes_the_answer_as_a_function_call() -> None:
     body = gemini.build_body(REQUEST)
-    assert "responseSchema" not in body["generationConfig"]  # refused with function calling
+    assert "responseJsonSchema" not in body["generationConfig"]  # refused with function calls
     names = [d["name"] for d in body["tools"][0]["functionDeclarations"]]
     assert names == ["read_file", "edits"]
-    assert body["tools"][0]["functionDeclarations"][1]["parameters"] == SCHEMA
+    assert body["tools"][0]["functionDeclarations"][1]["parametersJsonSchema"] == SCHEMA
     assert body["toolConfig"] == {"functionCallingConfig": {"mode": "ANY"}}
     read = {"functionCall": {"name": "read_file", "args": {"path": "a.md"}}}
     answer = {"functionCall": {"name": "edits", "args": {"summary": "ok"}}}
