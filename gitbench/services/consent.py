@@ -195,6 +195,16 @@ def session_consent(wb: Workbench, model_id: str) -> ConsentKey:
     return ConsentKey(info.provider, info.name, current_scope(wb).scope_hash)
 
 
+def require_consent(wb: Workbench, key: ConsentKey, session: SessionConsent) -> None:
+    """EGRESS_CONSENT_REQUIRED now, before a prompt is built or a message saved, unless
+    consent covers `key`. A session-only grant waiting in the records counts: the model
+    call's client claims it (`claim_session_grant`)."""
+    book = records.ConsentBook(records.consent_path(wb.state_dir), session)
+    waiting = book.state().grant_for(key)
+    if waiting is None:
+        book.require(key)
+
+
 def consent_needed(error: GitbenchError) -> ConsentKey | None:
     """The exact consent an EGRESS_CONSENT_REQUIRED error asked for, so a chat session that
     is given it at its prompt can hold it (for that session only) and go on."""

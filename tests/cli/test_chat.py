@@ -39,6 +39,9 @@ def test_a_session_asks_reviews_and_publishes(
     assert f"Undo with gitbench checkpoint restore {checkpoint}" in said
     assert git("show", "main:notes.md", cwd=bench_path) == "alpha\nBETA"
     assert git("rev-parse", "--verify", "-q", "draft", cwd=bench_path, check=False) == ""
+    log = git("show", "refs/gitbench/conversation:log.jsonl", cwd=bench_path).splitlines()
+    asked = [e["text"] for e in map(json.loads, log) if e["kind"] == "user"]
+    assert asked == ["shout beta"]  # saved once: the refused first try saved nothing
     seen = events(bench_path)
     assert seen[0] == "turn failed: EGRESS_CONSENT_REQUIRED"  # asked, then given at the prompt
     assert seen[1:3] == ["draft created", "turn applied"] and seen[3].startswith("published")
