@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from typing import Literal
 
 from pydantic import BaseModel, ValidationError
@@ -19,7 +20,7 @@ from gitbench.services import conversation
 from gitbench.services.models import Checkpoint, CheckpointCreated, CheckpointList, RestoreResult
 from gitbench.services.session import change, refuse_if_draft, require_main
 from gitbench.services.settings import read_setting
-from gitbench.store import diff, moves, objects, refs
+from gitbench.store import diff, moves, objects, refs, treestats
 from gitbench.store.repo import Workbench
 from gitbench.store.types import CHECKPOINT_PREFIX, MAIN, ObjectId, RefName, RefUpdate
 
@@ -27,19 +28,26 @@ PROTECTED = ("publish", "pre_restore")
 
 
 def prepare_checkpoint(
-    wb: Workbench, commit: ObjectId, reason: str, description: str
+    wb: Workbench,
+    commit: ObjectId,
+    reason: str,
+    description: str,
+    near: Sequence[ObjectId] = (),
 ) -> tuple[RefUpdate, Checkpoint]:
     """Write the tag object for a checkpoint of `commit`; the caller creates its ref in the same
-    compare-and-swap as the change the checkpoint protects."""
+    compare-and-swap as the change the checkpoint protects. `near`: trees close to the commit's
+    (the other side of the change), from which its file totals can be derived cheaply."""
     now = wb.clock.now()
     name = _free_id(wb, stamp(now), reason)
-    files = objects.tree_files(wb, objects.commit_info(wb, commit).tree)
+    info = objects.commit_info(wb, commit)
+    parents = [objects.commit_info(wb, info.parents[0]).tree] if info.parents else []
+    totals = treestats.tree_totals(wb, info.tree, near=[*near, *parents])
     meta = {
         "reason": reason,
         "description": description,
         "created_at": iso(now),
-        "files": len(files),
-        "bytes": sum(f.size for f in files),
+        "files": totals.files,
+        "bytes": totals.bytes,
     }
     tag = objects.write_tag(wb, f"checkpoint/{name}", commit, json.dumps(meta, indent=2) + "\n")
     checkpoint = Checkpoint(id=name, commit=commit, **_Meta.model_validate(meta).model_dump())
@@ -95,7 +103,9 @@ def restore_checkpoint(wb: Workbench, checkpoint_id: str) -> RestoreResult:
                 checkpoint=target.id, commit=None, pre_restore=None, files_changed=0
             )
         changed = len(diff.changes(wb, main_tree, tree, line_counts=False))
-        guard, pre = prepare_checkpoint(wb, main, "pre_restore", f"before restoring {target.id}")
+        guard, pre = prepare_checkpoint(
+            wb, main, "pre_restore", f"before restoring {target.id}", near=[tree]
+        )
         message = f"Restore checkpoint {target.id}\n\nGitbench-Restored-From: {target.commit}\n"
         commit = objects.create_commit(wb, tree, [main], message)
         # pre_restore checkpoints are never pruned, so restore has no retention to apply.

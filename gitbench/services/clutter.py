@@ -14,7 +14,7 @@ from gitbench.providers.registry import model_info
 from gitbench.services.conversation import read_entries
 from gitbench.services.model_choice import effective_model
 from gitbench.services.models import ClutterResult
-from gitbench.store import kinds, objects, refs
+from gitbench.store import kinds, objects, refs, treestats
 from gitbench.store.caches import load_cache, save_cache
 from gitbench.store.repo import Workbench
 from gitbench.store.types import DRAFT, MAIN, TreeFile
@@ -76,6 +76,8 @@ def _tree_weight(wb: Workbench) -> tuple[int, int]:
     cache = _load_cache(wb)
     if tree not in cache:
         files = objects.tree_files(wb, tree)
+        # Every size was just read: a checkpoint of this tree need not read them again.
+        treestats.remember(wb, tree, treestats.TreeTotals(len(files), sum(f.size for f in files)))
         cache = {
             **dict(list(cache.items())[-(CACHE_TREES - 1) :]),
             tree: (len(files), _weights(wb, files)),

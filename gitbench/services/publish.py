@@ -38,18 +38,14 @@ def publish(
         main = require_main(wb)
         step("conflict_check")
         refuse_if_main_moved(wb, tip)
-        changes = diff.changes(
-            wb,
-            objects.commit_info(wb, main).tree,
-            objects.commit_info(wb, tip).tree,
-            line_counts=False,
-        )
+        tip_tree = objects.commit_info(wb, tip).tree
+        changes = diff.changes(wb, objects.commit_info(wb, main).tree, tip_tree, line_counts=False)
         deleted = [c.path for c in changes if c.status == "deleted"]
         if deleted and not (confirm_deletions and confirm_deletions(deleted)):
             raise _unconfirmed(deleted)
         step("checkpoint")
         description = message or f"before publishing draft {tip[:12]}"
-        guard, checkpoint = prepare_checkpoint(wb, main, "publish", description)
+        guard, checkpoint = prepare_checkpoint(wb, main, "publish", description, near=[tip_tree])
         step("fast_forward")
         updates = [guard, RefUpdate(MAIN, main, tip), RefUpdate(DRAFT, tip, None)]
         # Someone who switched to the draft with git ends up on main, which now holds it.
