@@ -114,3 +114,17 @@ def test_json_gives_one_document_for_the_session(
     assert chat_result["failures"] == [
         {"input": "/publish", "code": "NO_DRAFT", "message": chat_result["failures"][0]["message"]}
     ]
+
+
+def test_always_at_the_consent_prompt_grants_for_good(
+    bench_path: Path, local_model: ProviderServer
+) -> None:
+    answer(local_model, "One.")
+    answer(local_model, "Two.")
+    said = chat(bench_path, "first", "a", "/quit")
+    assert "One." in said
+    grants = ok(bench_path, "consent")["grants"]
+    assert [(g["provider"], g["model"], g["persisted"]) for g in grants] == [
+        ("ollama", "qwen2.5-coder", True)
+    ]
+    assert "needs your consent" not in chat(bench_path, "second", "/quit")  # remembered
