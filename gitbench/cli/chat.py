@@ -83,6 +83,9 @@ class _Chat:
     def run(self, *, grant_first: bool) -> None:
         from gitbench.services.consent import session_consent
 
+        if stdin_is_terminal():
+            import readline  # noqa: F401 - line editing and ↑ history for input()
+
         self._greet()
         if grant_first and self.model is not None:
             # --yes: the starting model, for the files as they are now; a scope or model
