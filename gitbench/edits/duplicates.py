@@ -24,13 +24,25 @@ from gitbench.edits.shingles import NonBlank, Shingle, Window, count_up_to, wind
 
 
 def _inserting(change: Change) -> list[Edit]:
-    return [edit for edit in change.edits if edit.text and not edit.allows_duplicates]
+    # A write region that only deletes still counts: all of a write is inserted text.
+    return [e for e in change.edits if (e.text or e.is_write) and not e.allows_duplicates]
 
 
 def _touching(edits: list[Edit], *spans: tuple[int, int]) -> Edit | None:
-    """The first edit whose inserted text intersects one of `spans` (after coordinates)."""
-    hits = (e for e in edits for begin, end in spans if begin < e.after_end and e.after_start < end)
+    """The first edit whose inserted text intersects one of `spans` (after coordinates).
+
+    A write's text is all inserted, though only its changed lines are regions: a paragraph
+    next to one of them (a write that deleted what stood between two equal paragraphs)
+    counts as touched.
+    """
+    hits = (e for e in edits for begin, end in spans if _meets(e, begin, end))
     return next(hits, None)
+
+
+def _meets(edit: Edit, begin: int, end: int) -> bool:
+    if edit.is_write:
+        return begin <= edit.after_end and edit.after_start <= end
+    return begin < edit.after_end and edit.after_start < end
 
 
 def duplicate_paragraph(change: Change, settings: EditSettings) -> list[Diagnostic]:

@@ -12,6 +12,7 @@ tests) may pass their own tuple of `(ReasonCode, check)` pairs.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Sequence
 
@@ -25,6 +26,7 @@ from gitbench.edits.settings import EditSettings
 Check = Callable[[Change, EditSettings], list[Diagnostic]]
 
 _TOKEN = re.compile(r"\w+")
+_TOKEN_CHUNK = 65536
 _ELISION = re.compile(
     r"(?i)^\s*(?:#|//|/\*|<!--|\*)?\s*\.{3}.*\b(rest|remaining|unchanged|existing|omitted)\b"
 )
@@ -103,28 +105,75 @@ def _inside_word(view: str, boundary: int) -> bool:
     return is_word(char_at(view, boundary - 1)) and is_word(char_at(view, boundary))
 
 
-def _large_writes(change: Change) -> list[Edit]:
-    return [edit for edit in change.edits if edit.is_write and not edit.allows_large_change]
+def _large_writes(change: Change) -> dict[int, list[Edit]]:
+    """The regions of each write op (a write is one region per changed span) by op index."""
+    found: dict[int, list[Edit]] = {}
+    for edit in change.edits:
+        if edit.is_write and not edit.allows_large_change:
+            found.setdefault(edit.op_index, []).append(edit)
+    return found
 
 
-def _tokens(text: str) -> int:
-    return _TOKEN.subn("", text)[1]  # counts matches without building a list of them
+def _tokens(text: str, start: int = 0, end: int | None = None) -> int:
+    end = len(text) if end is None else end
+    return len(_TOKEN.findall(text, start, end))
+
+
+def _lost_tokens(change: Change, edits: list[Edit]) -> int:
+    """Tokens before minus tokens after: the rest of the file is the same in both views.
+
+    Each region is widened to whole lines, so no `\\w+` token crosses its ends.
+    """
+    lost = 0
+    for edit in edits:
+        b0 = change.before.rfind("\n", 0, edit.start) + 1
+        b1 = _line_end(change.before, edit.end)
+        a0, a1 = edit.after_start - (edit.start - b0), edit.after_end + (b1 - edit.end)
+        lost += _tokens(change.before, b0, b1) - _tokens(change.after, a0, a1)
+    return lost
+
+
+def _line_end(text: str, pos: int) -> int:
+    if pos > 0 and text[pos - 1] == "\n":
+        return pos
+    newline = text.find("\n", pos)
+    return len(text) if newline < 0 else newline
+
+
+def _tokens_beyond(text: str, floor: float) -> int:
+    """`text`'s token count, or a partial count above `floor` once it is clear there are more.
+
+    A write that loses 3 tokens cannot drift 5 % unless the file has 60 tokens or fewer, so
+    counting stops there instead of reading 10 MB (#6).
+    """
+    count, pos = 0, 0
+    while pos < len(text):
+        newline = text.find("\n", min(len(text), pos + _TOKEN_CHUNK))
+        stop = len(text) if newline < 0 else newline  # a line break: no token crosses it
+        count += _tokens(text, pos, stop)
+        if count > floor:
+            return count
+        pos = stop + 1
+    return count
 
 
 def token_drift(change: Change, settings: EditSettings) -> list[Diagnostic]:
     """A write that loses `token_drift` or more of the file's `\\w+` tokens."""
     found = []
-    for edit in _large_writes(change):
-        before, after = _tokens(change.before), _tokens(change.after)
-        drift = max(0, before - after) / max(1, before)
+    for op_index, edits in _large_writes(change).items():
+        lost = _lost_tokens(change, edits)
+        if lost <= 0:
+            continue
+        before = _tokens_beyond(change.before, lost / settings.token_drift)
+        drift = lost / max(1, before)
         if drift >= settings.token_drift:
-            counts = {"tokens_before": before, "tokens_after": after}
+            counts = {"tokens_before": before, "tokens_after": before - lost}
             found.append(
                 finding(
                     change,
                     settings,
                     ReasonCode.TOKEN_DRIFT,
-                    edit.op_index,
+                    op_index,
                     pos=None,
                     excerpt=None,
                     counts=counts,
@@ -137,17 +186,20 @@ def token_drift(change: Change, settings: EditSettings) -> list[Diagnostic]:
 def boundary_dropped(change: Change, settings: EditSettings) -> list[Diagnostic]:
     """A write that removes every blank-line paragraph separator of a file that had several."""
     found = []
-    for edit in _large_writes(change):
-        before = len(SEPARATOR.findall(change.before))
-        after = len(SEPARATOR.findall(change.after))
-        if before >= settings.boundary_min_separators and after == 0:
-            counts = {"separators_before": before, "separators_after": after}
+    for op_index in _large_writes(change):
+        # The cheap test first: almost every write keeps a separator, found near the start.
+        if SEPARATOR.search(change.after) is not None:
+            continue
+        needed = settings.boundary_min_separators
+        before = sum(1 for _ in itertools.islice(SEPARATOR.finditer(change.before), needed))
+        if before >= needed:
+            counts = {"separators_before": before, "separators_after": 0}
             found.append(
                 finding(
                     change,
                     settings,
                     ReasonCode.BOUNDARY_DROPPED,
-                    edit.op_index,
+                    op_index,
                     pos=None,
                     excerpt=None,
                     counts=counts,

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from gitbench.edits.codec import Splice, View, normalize_inserted
+from gitbench.edits.linediff import changed_spans
 from gitbench.edits.reasons import ReasonCode
 from gitbench.edits.results import Diagnostic, Rejection, reject
 from gitbench.edits.schema import FileOp, ReplaceLinesOp, ReplaceOp, WriteOp
@@ -250,7 +251,9 @@ def _resolve_write(
     new, kept = write_text(view, op.content, keep_final_newline=settings.write_keeps_final_newline)
     if kept is not None:
         notes.append({"check": "final_newline", "op_index": index, "action": kept})
-    return [Region(0, len(view.text), new, index)]
+    # Only the lines the write changes become regions: the inspector then looks at those,
+    # not at every line of the file (#6: 1.6 s of checks for a 10 MB write of 0.1 % lines).
+    return [Region(b0, b1, new[a0:a1], index) for b0, b1, a0, a1 in changed_spans(view.text, new)]
 
 
 def _overlap(regions: Sequence[Region], path: str) -> Rejection | None:

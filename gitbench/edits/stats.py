@@ -3,9 +3,8 @@
 A general diff is super-linear (the seed editor spent 37 s diffing a 40 KB file). The regions
 already say what changed: each is widened to whole lines, regions sharing a line are merged
 into one hunk, and lines common to both ends of a hunk are trimmed. The result equals
-`git diff --numstat` when each hunk is one contiguous change (every replace op, most writes),
-and is an upper bound otherwise (a write that changes two distant lines counts the lines
-between them too).
+`git diff --numstat` when each hunk is one contiguous change (every replace op, and a write,
+whose regions are its changed lines: see linediff), and is an upper bound otherwise.
 """
 
 from __future__ import annotations
@@ -68,15 +67,6 @@ def _common_ends(old: list[str], new: list[str]) -> tuple[int, int]:
 def _trimmed_sizes(old: list[str], new: list[str]) -> tuple[int, int]:
     head, tail = _common_ends(old, new)
     return len(new) - head - tail, len(old) - head - tail
-
-
-def changed_middle(before: str, after: str) -> tuple[int, int]:
-    """The span of `after` left once the lines both texts start and end with are set aside."""
-    old, new = before.split("\n"), after.split("\n")
-    head, tail = _common_ends(old, new)
-    begin = min(len(after), sum(len(line) + 1 for line in new[:head]))
-    end = len(after) - sum(len(line) + 1 for line in new[len(new) - tail :])
-    return begin, max(end, begin)
 
 
 def line_stats(

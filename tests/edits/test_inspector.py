@@ -304,6 +304,39 @@ def test_write_that_drops_every_paragraph_separator_is_boundary_dropped():
     assert _accepted(before, write("one a\ntwo b\nthree c\n", allow_large_change=True))
 
 
+def test_write_keeping_one_separator_or_of_a_file_with_one_is_not_boundary_dropped():
+    assert _accepted("one a\n\ntwo b\n\nthree c\n", write("one a\ntwo b\n\nthree c\n"))
+    assert _accepted("one a\n\ntwo b\nthree c\n", write("one a\ntwo b\nthree c\n"))
+
+
+def test_token_drift_of_a_write_counts_every_changed_span_of_a_long_file():
+    before = _tokens_file(4000)
+    # Scattered rows lose words: 200 tokens in all, exactly 5 %, across 20 spans.
+    rows = before.split("\n")
+    cut = [i for i, row in enumerate(rows) if row][::5][:20]
+    after = "\n".join(
+        " ".join(row.split()[:-10]) if i in cut else row for i, row in enumerate(rows)
+    )
+    result = _refused(before, ReasonCode.TOKEN_DRIFT, write(after))
+    assert result.diagnostics[0]["counts"] == {"tokens_before": 4000, "tokens_after": 3800}
+    # One lost word of 4000: the count stops early, and the write passes.
+    assert _accepted(before, write(before.replace("w0001 ", "", 1)))
+    assert _accepted(before, write(before.replace("w0001", "w0001 more", 1)))
+
+
+def test_write_deleting_what_stood_between_two_equal_paragraphs_is_duplicate_paragraph():
+    same = _paragraph(5, words=8)
+    before = f"{P1}\n\n{same}\n\n{P2}\n\n{same}\n\n{P3}\n"
+    _refused(before, ReasonCode.DUPLICATE_PARAGRAPH, write(before.replace(f"{P2}\n\n", "")))
+
+
+def test_write_moving_an_old_elision_line_is_accepted_but_not_one_beside_a_new_one():
+    before = "# ... rest of file unchanged\nx = 1\ny = 2\n"
+    assert _accepted(before, write("x = 1\ny = 2\n# ... rest of file unchanged\n"))
+    new = "x = 1\ny = 2\n# ... rest of file unchanged\n# ... rest omitted\n"
+    _refused(before, ReasonCode.ELISION_MARKER, write(new))
+
+
 def test_write_with_an_elision_comment_is_elision_marker():
     before = "import os\n\nprint(os.name)\n"
     result = _refused(

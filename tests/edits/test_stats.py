@@ -6,7 +6,7 @@ import pytest
 
 from gitbench.edits.apply import apply_file
 from gitbench.edits.results import FileResult
-from gitbench.edits.stats import changed_middle, line_count
+from gitbench.edits.stats import line_count
 from tests.edits.builders import lines, replace, write
 from tests.support.gitcli import git_run
 
@@ -49,10 +49,12 @@ def test_line_stats_match_git_numstat(tmp_path, ops):
     assert (result.lines_added, result.lines_removed) == expected
 
 
-def test_line_stats_are_an_upper_bound_for_a_scattered_write(tmp_path):
+def test_a_scattered_write_counts_only_its_changed_lines(tmp_path):
+    # The write becomes one region per changed line (linediff), so distant changes do not
+    # count the lines between them.
     result = apply_file("f", BEFORE, [write("ONE\ntwo\nthree\nfour\nFIVE\n")])
     assert isinstance(result, FileResult)
-    assert (result.lines_added, result.lines_removed) == (5, 5)
+    assert (result.lines_added, result.lines_removed) == (2, 2)
     assert _numstat(tmp_path, BEFORE, result.new_bytes or b"") == (2, 2)
 
 
@@ -61,9 +63,3 @@ def test_line_stats_are_an_upper_bound_for_a_scattered_write(tmp_path):
 )
 def test_line_count_counts_a_last_line_without_newline(data, count):
     assert line_count(data) == count
-
-
-def test_changed_middle_sets_aside_common_lines():
-    assert changed_middle("a\nb\nc\n", "a\nX\nc\n") == (2, 3)
-    assert changed_middle("a\nb\n", "a\nb\n") == (4, 4)
-    assert changed_middle("a\n", "b\n") == (0, 1)
