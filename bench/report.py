@@ -103,7 +103,8 @@ def _table(title: str, plain: bool, *columns: str) -> Table:
 
 def results_table(results: Iterable[CaseResult], plain: bool) -> Table:
     table = _table(
-        "gitbench / plain git (medians; RSS = peak over the timed runs)",
+        "gitbench / plain git (medians; RSS = peak over the timed runs; vs floor = gitbench /"
+        " python -c 'import pygit2', timed in the same run)",
         plain,
         "operation",
         "workload",
@@ -113,6 +114,8 @@ def results_table(results: Iterable[CaseResult], plain: bool) -> Table:
         "pairs",
         "target",
         "result",
+        "pygit2 floor",
+        "vs floor",
         "gitbench RSS",
         "git RSS",
         "runs",
@@ -127,6 +130,8 @@ def results_table(results: Iterable[CaseResult], plain: bool) -> Table:
             _spread(r.pair_ratios),
             target_text(r),
             verdict(r),
+            "-" if r.floor is None else seconds(r.floor.median_s),
+            "-" if r.floor_ratio is None else f"{r.floor_ratio:.2f}×",
             f"{r.gitbench.peak_rss_mib:.0f} MiB",
             f"{r.git.peak_rss_mib:.0f} MiB",
             f"{r.runs}+{r.warmup}",
@@ -191,6 +196,9 @@ def case_record(r: CaseResult) -> dict[str, Any]:
         "target": r.target,
         "memory_target_mib": r.memory_target_mib,
         "pass": r.passed,
+        "floor_command": r.floor_command,
+        "floor": None if r.floor is None else side_record(r.floor),
+        "floor_ratio": None if r.floor_ratio is None else round(r.floor_ratio, 4),
     }
 
 

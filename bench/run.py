@@ -124,6 +124,7 @@ def _line(r: CaseResult) -> str:
         f"{r.op:<10} {r.workload:<8} gitbench {report.seconds(r.gitbench.median_s):>9} "
         f"git {report.seconds(r.git.median_s):>9}  {r.ratio:5.2f}× (≤ {r.target:g}×) {mark}  "
         f"RSS {r.gitbench.peak_rss_mib:.0f}/{r.git.peak_rss_mib:.0f} MiB"
+        + ("" if r.floor_ratio is None else f"  vs pygit2 floor {r.floor_ratio:.2f}×")
     )
 
 

@@ -1,5 +1,7 @@
 """Timing one case: fresh states outside the timed region, gitbench and git interleaved
-(A, B, A, B, ...), warm-up runs discarded, medians and peak RSS kept."""
+(A, B, A, B, ...), warm-up runs discarded, medians and peak RSS kept. A case may also time a
+floor after each pair (A, B, F, A, B, F, ...): `python -c "import pygit2"`, the start-up no
+pygit2 tool can avoid, so that the report shows what is gitbench's own cost."""
 
 from __future__ import annotations
 
@@ -36,6 +38,7 @@ class Case:
     runs: int
     warmup: int
     memory_target_mib: float | None = None
+    floor: Side | None = None
 
 
 @dataclass(frozen=True)
@@ -63,10 +66,17 @@ class CaseResult:
     warmup: int
     gitbench: SideStats
     git: SideStats
+    floor: SideStats | None = None
+    floor_command: str | None = None
 
     @property
     def ratio(self) -> float:
         return self.gitbench.median_s / self.git.median_s
+
+    @property
+    def floor_ratio(self) -> float | None:
+        """gitbench / the floor: 1.0 would mean gitbench costs no more than importing pygit2."""
+        return None if self.floor is None else self.gitbench.median_s / self.floor.median_s
 
     @property
     def pair_ratios(self) -> list[float]:
@@ -89,19 +99,24 @@ def run_case(case: Case, tools: Tools) -> CaseResult:
     state is left as it is, for the caller to check or to build the next state on."""
     ours: list[Sample] = []
     theirs: list[Sample] = []
+    floor: list[Sample] = []
     for index in range(case.warmup + case.runs):
         if index > 0:
             case.gitbench.reset()
             case.git.reset()
         a = measure(case.gitbench.command, case.gitbench.cwd, tools)
         b = measure(case.git.command, case.git.cwd, tools)
+        f = measure(case.floor.command, case.floor.cwd, tools) if case.floor else None
         if index >= case.warmup:
             ours.append(a)
             theirs.append(b)
-    return _result(case, ours, theirs)
+            floor.extend([f] if f else [])
+    return _result(case, ours, theirs, floor)
 
 
-def _result(case: Case, ours: list[Sample], theirs: list[Sample]) -> CaseResult:
+def _result(
+    case: Case, ours: list[Sample], theirs: list[Sample], floor: list[Sample]
+) -> CaseResult:
     return CaseResult(
         op=case.op,
         workload=case.workload,
@@ -113,4 +128,6 @@ def _result(case: Case, ours: list[Sample], theirs: list[Sample]) -> CaseResult:
         warmup=case.warmup,
         gitbench=SideStats(tuple(ours)),
         git=SideStats(tuple(theirs)),
+        floor=SideStats(tuple(floor)) if floor else None,
+        floor_command=case.floor.label if case.floor else None,
     )
