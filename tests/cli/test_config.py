@@ -20,6 +20,7 @@ KEYS = {
     "draft.remind_hours",
     "draft.warn_days",
     "model.default",
+    "workshop.max_tool_calls",
     *(f"edits.{knob}" for knob in EditSettings.model_fields),
 }
 
