@@ -79,6 +79,9 @@ def test_a_rejected_turn_is_fixed_by_the_retry(
     second = local_model.requests[1].json()["messages"][-1]["content"]
     assert "no_match" in second and "alpha\nbeta" in second  # the reason and the fresh content
     assert git("show", "draft:notes.md", cwd=bench_path) == "ALPHA\nbeta"
+    # Spec T18: the retry is a model call like the first, through the policy gate again.
+    events = ok(bench_path, "egress", "log")["events"]
+    assert [e["outcome"] for e in events] == ["allowed", "allowed"]
 
 
 def test_without_consent_nothing_is_sent(bench_path: Path, local_model: ProviderServer) -> None:
