@@ -1,8 +1,8 @@
 """chat: an interactive session of workshop turns, with slash commands for the draft.
 
-Each line is a turn (`gitbench ask`), or a command: /model ID, /review, /publish, /discard,
-/status, /help, /quit. Ctrl-C cancels the turn in progress, never the session; Ctrl-D or
-/quit ends it. Consent can be given at the prompt for this session only, or for good.
+Each line is a turn (`gitbench ask`), or a command: /model ID, /review, /publish, /undo,
+/discard, /status, /help, /quit. Ctrl-C cancels the turn in progress, never the session;
+Ctrl-D or /quit ends it. Consent can be given at the prompt for this session only, or for good.
 """
 
 from __future__ import annotations
@@ -27,11 +27,15 @@ if TYPE_CHECKING:
     from gitbench.services.models import AskResult, ChatFailure
     from gitbench.store.repo import Workbench
 
-NEXT = "Next: [cyan]/review[/] · [cyan]/publish[/] · [cyan]/discard[/] · or say what to change"
+NEXT = (
+    "Next: [cyan]/review[/] · [cyan]/publish[/] · [cyan]/undo[/] · [cyan]/discard[/]"
+    " · or say what to change"
+)
 HELP = """Type what you want done; the model's changes arrive on the draft for review.
   /model ID   use another model for the following turns (e.g. /model anthropic:claude-sonnet-4-5)
   /review     the draft's changes, file by file
   /publish    make the draft the published copy (a checkpoint is taken first)
+  /undo       drop the draft's last commit (the last turn's changes)
   /discard    throw the draft away (gitbench discard --undo brings it back)
   /status     the workbench: draft, checkpoints, model, clutter
   /help       this list
@@ -218,6 +222,7 @@ class _Chat:
             "/model": self._model,
             "/review": lambda _arg: self._review(),
             "/publish": lambda _arg: self._publish(),
+            "/undo": lambda _arg: self._undo(),
             "/discard": lambda _arg: self._discard(),
             "/status": lambda _arg: self._status(),
             "/help": lambda _arg: self._say(escape(HELP)),
@@ -276,6 +281,14 @@ class _Chat:
         self._say(
             f"Discarded the draft; bring it back with [cyan]gitbench discard --undo[/] ({result.tip[:12]})."
         )
+
+    def _undo(self) -> None:
+        from gitbench.cli.workshop import _undone
+        from gitbench.services.drafts import undo_last_commit
+
+        result = undo_last_commit(self.wb)
+        if not self.quiet:
+            _undone(self.out, result)
 
     def _status(self) -> None:
         from gitbench.cli.workbench import _status

@@ -94,6 +94,14 @@ def test_discard_asks_first_and_no_draft_is_a_clear_error(
     assert "discarded draft" in " ".join(events(bench_path))
 
 
+def test_undo_drops_the_last_turn(bench_path: Path, local_model: ProviderServer) -> None:
+    answer(local_model, "One.", {"summary": "One", "files": [replace("notes.md", "alpha", "1")]})
+    answer(local_model, "Two.", {"summary": "Two", "files": [replace("notes.md", "beta", "2")]})
+    said = chat(bench_path, "first", "second", "/undo", "/quit", args=("--yes",))
+    assert "the draft is at" in said and "(One)" in said
+    assert git("show", "draft:notes.md", cwd=bench_path) == "1\nbeta"
+
+
 def test_unknown_commands_and_help(bench_path: Path, local_model: ProviderServer) -> None:
     said = chat(bench_path, "/frobnicate", "/help", "", "/model")
     assert "Unknown command /frobnicate" in said and "/publish make the draft" in said
