@@ -91,10 +91,18 @@ def clusters(change: Change, anchors: int) -> list[tuple[int, int, int, int]]:
     paragraph count over the windows differs between the views exactly as the whole-file one.
     """
     found: list[tuple[int, int, int, int]] = []
+    text = change.before
     for edit in change.edits:
-        b0 = window_start(change.before, edit.start, anchors)
-        b1 = window_end(change.before, edit.end, anchors)
+        merges = bool(found) and edit.start < found[-1][1]
+        # An edit inside the previous window joins it whatever its own start; and once a
+        # window reaches the end of the text, so does every later one. Skipping those scans
+        # keeps a file without blank lines from being scanned whole once per edit (#6).
+        if merges and found[-1][1] == len(text):
+            b1 = len(text)
+        else:
+            b1 = window_end(text, edit.end, anchors)
         a1 = b1 + (edit.after_end - edit.end)
+        b0 = found[-1][0] if merges else window_start(text, edit.start, anchors)
         if found and b0 < found[-1][1]:
             found[-1] = (found[-1][0], b1, found[-1][2], a1)
         else:

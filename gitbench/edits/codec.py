@@ -123,16 +123,24 @@ def splice_text(text: str, splices: Sequence[Splice]) -> tuple[str, list[int]]:
     # Built left to right from the original offsets, which is what splicing right to left
     # achieves in place: every region is addressed in the original view. Grown with `+=` a
     # chunk at a time, which CPython resizes in place while `after` has no other reference:
-    # slicing the kept text whole and joining it held a second copy of the file (#6).
+    # slicing the kept text whole and joining it held a second copy of the file (#6). Small
+    # pieces are joined first, so 100 splices do not mean 200 resizes of a 10 MB string.
     after = ""
+    pending: list[str] = []
+    size = 0  # of the pending pieces
     starts: list[int] = []
     pos = 0
-    for splice in splices:
+    for splice in [*splices, Splice(len(text), len(text), "")]:
         for i in range(pos, splice.start, _CHUNK):
-            after += text[i : min(i + _CHUNK, splice.start)]
-        starts.append(len(after))
-        after += splice.text
+            piece = text[i : min(i + _CHUNK, splice.start)]
+            pending.append(piece)
+            size += len(piece)
+            if size >= _CHUNK:
+                after += "".join(pending)
+                pending, size = [], 0
+        starts.append(len(after) + size)
+        pending.append(splice.text)
+        size += len(splice.text)
         pos = splice.end
-    for i in range(pos, len(text), _CHUNK):
-        after += text[i : min(i + _CHUNK, len(text))]
-    return after, starts
+    after += "".join(pending)
+    return after, starts[:-1]

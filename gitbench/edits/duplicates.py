@@ -71,7 +71,7 @@ def duplicate_paragraph(change: Change, settings: EditSettings) -> list[Diagnost
                         ReasonCode.DUPLICATE_PARAGRAPH,
                         edit.op_index,
                         pos=after.spans[second][0],
-                        excerpt=after.normal(second),
+                        excerpt=after.head(second, settings.excerpt_chars),
                         counts=counts,
                     )
                 ]
@@ -80,7 +80,7 @@ def duplicate_paragraph(change: Change, settings: EditSettings) -> list[Diagnost
 
 def _equal_neighbours(paragraphs: Paragraphs) -> list[tuple[int, int]]:
     pairs = itertools.pairwise(paragraphs.filled())
-    return [(a, b) for a, b in pairs if paragraphs.normal(a) == paragraphs.normal(b)]
+    return [(a, b) for a, b in pairs if paragraphs.key(a) == paragraphs.key(b)]
 
 
 def _is_block(text: str, settings: EditSettings) -> bool:
@@ -208,16 +208,24 @@ def _ratio(a: str, b: str, settings: EditSettings) -> float:
 
 @dataclass
 class _Alignment:
-    """Normalized paragraphs around an edit; for each after one, its before one and newness."""
+    """The paragraphs around an edit; for each after one, its before one and newness."""
 
-    before: list[str]
-    after: list[str]
+    before: Paragraphs
+    after: Paragraphs
+    b_window: range
+    a_window: range
     aligned: list[int | None] = field(init=False)
     new: list[bool] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.aligned, self.new = [None] * len(self.after), [True] * len(self.after)
-        matcher = SequenceMatcher(None, self.before, self.after, autojunk=False)
+        size = len(self.a_window)
+        self.aligned, self.new = [None] * size, [True] * size
+        matcher = SequenceMatcher(
+            None,
+            [self.before.key(i) for i in self.b_window],
+            [self.after.key(j) for j in self.a_window],
+            autojunk=False,
+        )
         for tag, i1, i2, j1, j2 in matcher.get_opcodes():
             for j in range(j1, j2):
                 i = i1 + (j - j1)
@@ -226,18 +234,29 @@ class _Alignment:
                 elif tag == "replace" and i < i2:
                     self.aligned[j] = i
 
+    def after_text(self, j: int, size: int) -> str:
+        return self.after.head(self.a_window[j], size)
+
+    def _before_text(self, i: int, size: int) -> str:
+        return self.before.head(self.b_window[i], size)
+
     def similar_neighbour(self, j: int, settings: EditSettings) -> dict[str, float] | None:
-        """Counts for the first neighbour that new paragraph j nearly repeats, if any."""
-        floor = settings.near_duplicate_similarity
-        for k, other in enumerate(self.after):
-            sim = 0.0 if k == j else _ratio(self.after[j], other, settings)
+        """Counts for the first neighbour that new paragraph j nearly repeats, if any.
+
+        An edited neighbour is compared as it was: two similar handlers both edited in one
+        proposal were similar before too (the spec's "0 if Q is new" refused that, #6).
+        """
+        floor, limit = settings.near_duplicate_similarity, settings.near_duplicate_max_chars
+        text = self.after_text(j, limit)
+        for k in range(len(self.a_window)):
+            sim = 0.0 if k == j else _ratio(text, self.after_text(k, limit), settings)
             if sim < floor:
                 continue
-            bj, bk = self.aligned[j], None if self.new[k] else self.aligned[k]
+            bj, bk = self.aligned[j], self.aligned[k]
             was = (
                 0.0
                 if bj is None or bk is None
-                else _ratio(self.before[bj], self.before[bk], settings)
+                else _ratio(self._before_text(bj, limit), self._before_text(bk, limit), settings)
             )
             if was < floor:  # the pair was not similar before: the edit made the repetition
                 return {"similarity": round(sim, 3), "similarity_before": round(was, 3)}
@@ -249,12 +268,17 @@ def near_duplicate_block(change: Change, settings: EditSettings) -> list[Diagnos
     edits = [e for e in change.edits if not isinstance(e.op, WriteOp) and not e.allows_duplicates]
     if not edits:
         return []
-    anchors = settings.near_duplicate_neighbourhood + 1
+    # Segmented once per cluster of nearby edits, not once per edit: in a file without blank
+    # lines every edit's window is the whole file (#6: 22 s for 100 ops at 10 MB).
+    windows = clusters(change, anchors=settings.near_duplicate_neighbourhood + 1)
+    befores = [Paragraphs(change.before, b0, b1) for b0, b1, _, _ in windows]
+    afters = [Paragraphs(change.after, a0, a1) for _, _, a0, a1 in windows]
+    firsts = [b0 for b0, _, _, _ in windows]
     found: dict[tuple[int, int | None], Diagnostic] = {}
     for edit in edits:
-        before = Paragraphs.around(change.before, edit.start, edit.end, anchors)
-        after = Paragraphs.around(change.after, edit.after_start, edit.after_end, anchors)
-        for diagnostic in _near_duplicates(change, edit, before, after, settings):
+        index = bisect_right(firsts, edit.start) - 1
+        near = _near_duplicates(change, edit, befores[index], afters[index], settings)
+        for diagnostic in near:
             found.setdefault((edit.op_index, diagnostic["line"]), diagnostic)
     return list(found.values())
 
@@ -265,12 +289,11 @@ def _near_duplicates(
     radius = settings.near_duplicate_neighbourhood
     b_window = before.window(edit.start, edit.end, radius)
     a_window = after.window(edit.after_start, edit.after_end, radius)
-    alignment = _Alignment(
-        [before.normal(i) for i in b_window], [after.normal(j) for j in a_window]
-    )
+    alignment = _Alignment(before, after, b_window, a_window)
     found = []
-    for j, paragraph in enumerate(alignment.after):
-        if not alignment.new[j] or len(paragraph) < settings.near_duplicate_min_chars:
+    for j in range(len(a_window)):
+        shortest = settings.near_duplicate_min_chars
+        if not alignment.new[j] or len(alignment.after_text(j, shortest)) < shortest:
             continue
         counts = alignment.similar_neighbour(j, settings)
         if counts is not None:
@@ -282,7 +305,7 @@ def _near_duplicates(
                     ReasonCode.NEAR_DUPLICATE_BLOCK,
                     edit.op_index,
                     pos=pos,
-                    excerpt=paragraph,
+                    excerpt=alignment.after_text(j, settings.excerpt_chars),
                     counts=counts,
                 )
             )

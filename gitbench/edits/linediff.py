@@ -20,14 +20,14 @@ _LOOK_AHEAD = (4096, 65536, 1 << 20)  # chars of each text searched for the resy
 
 def changed_spans(before: str, after: str) -> list[Span]:
     """Whole-line spans whose replacement turns `before` into `after` (none if equal)."""
-    head = _line_start(before, _common_head(before, 0, after, 0, min(len(before), len(after))))
-    tail = _common_tail(before, after, min(len(before), len(after)) - head)
+    head = _line_start(before, common_head(before, 0, after, 0, min(len(before), len(after))))
+    tail = common_tail(before, len(before), after, len(after), min(len(before), len(after)) - head)
     # The common tail starts at the same line break in both (it is common text).
     b_end, a_end = _tail_start(before, len(before) - tail), _tail_start(after, len(after) - tail)
     spans: list[Span] = []
     i = j = head
     while i < b_end or j < a_end:
-        run = _common_head(before, i, after, j, min(b_end - i, a_end - j))
+        run = common_head(before, i, after, j, min(b_end - i, a_end - j))
         if i + run == b_end and j + run == a_end:
             break
         # Both walks started at a line start and went through the same text: back to the
@@ -51,7 +51,7 @@ def _tail_start(text: str, pos: int) -> int:
     return len(text) if newline < 0 else newline + 1
 
 
-def _common_head(x: str, xi: int, y: str, yi: int, limit: int) -> int:
+def common_head(x: str, xi: int, y: str, yi: int, limit: int) -> int:
     """Length of the common prefix of x[xi:] and y[yi:], at most `limit`."""
     done, step = 0, _FIRST_STEP
     while done < limit:
@@ -70,10 +70,9 @@ def _common_head(x: str, xi: int, y: str, yi: int, limit: int) -> int:
     return limit
 
 
-def _common_tail(x: str, y: str, limit: int) -> int:
-    """Length of the common suffix of x and y, at most `limit`."""
+def common_tail(x: str, xe: int, y: str, ye: int, limit: int) -> int:
+    """Length of the common suffix of x[:xe] and y[:ye], at most `limit`."""
     done, step = 0, _FIRST_STEP
-    xe, ye = len(x), len(y)
     while done < limit:
         size = min(step, limit - done)
         if x[xe - done - size : xe - done] != y[ye - done - size : ye - done]:

@@ -101,3 +101,23 @@ def test_encode_measures_long_non_ascii_text_without_copying_it_whole():
     start = text.index("tail")
     new = encode(data, view, [Splice(start, start + 4, "TAIL")])
     assert new == text.replace("tail", "TAIL").encode()
+
+
+def test_splice_text_of_a_long_text_equals_slicing_and_joining():
+    text = "".join(f"line {i}\n" for i in range(300_000))  # over two megabytes
+    splices = [
+        Splice(10, 14, "X"),
+        Splice(1_500_000, 1_500_000, "Y" * 10),
+        Splice(2_000_000, 2_000_001, ""),
+    ]
+    after, starts = splice_text(text, splices)
+    assert (
+        after
+        == text[:10]
+        + "X"
+        + text[14:1_500_000]
+        + "Y" * 10
+        + text[1_500_000:2_000_000]
+        + text[2_000_001:]
+    )
+    assert starts == [10, 1_500_000 - 3, 2_000_000 + 7]

@@ -74,3 +74,9 @@ def test_a_resync_far_ahead_is_found_by_looking_further():
     before = "".join(f"kept {i}\n" for i in range(50))
     after = block + before
     assert changed_spans(before, after) == [(0, 0, 0, len(block))]
+
+
+def test_the_nearest_resync_wins_over_a_line_that_only_matches_further_on():
+    # "a" first matches "a" at once, but the lines after it differ; the match three lines on
+    # goes on alike, and "z" matching later is no nearer.
+    assert changed_spans("p\na\nz\n", "a\ny\nq\na\nz\n") == [(0, 2, 0, 6)]
