@@ -6,7 +6,6 @@ instead. `docs/errors.md` documents each code and exit status; a test keeps the 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
 from typing import Any
 
@@ -133,24 +132,37 @@ DRAFT_ACTIONS: tuple[Action, ...] = (
 )
 
 
-@dataclass
 class GitbenchError(Exception):
     """The only exception gitbench raises on purpose.
 
     `phase` names the step of the operation that failed (e.g. "conflict_check"), `actions` the
     next steps, `detail` structured facts safe to show and to store (never file contents or keys).
+    A plain class rather than a dataclass: every CLI module imports this one, and `--help` must
+    not pay for the dataclasses module (issue 8).
     """
 
-    code: ErrorCode
-    message: str
-    phase: str = "run"
-    subphase: str | None = None
-    actions: tuple[Action, ...] = ()
-    retryable: bool = False
-    detail: dict[str, Any] = field(default_factory=dict)
+    def __init__(
+        self,
+        code: ErrorCode,
+        message: str,
+        *,
+        phase: str = "run",
+        subphase: str | None = None,
+        actions: tuple[Action, ...] = (),
+        retryable: bool = False,
+        detail: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.phase = phase
+        self.subphase = subphase
+        self.actions = actions
+        self.retryable = retryable
+        self.detail: dict[str, Any] = {} if detail is None else detail
 
-    def __post_init__(self) -> None:
-        super().__init__(self.message)
+    def __repr__(self) -> str:
+        return f"GitbenchError({self.code.value}, {self.message!r}, phase={self.phase!r})"
 
     def __str__(self) -> str:
         return f"{self.code.value}: {self.message}"
