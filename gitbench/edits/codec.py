@@ -18,6 +18,9 @@ from gitbench.edits.results import Rejection, reject
 
 BOM = b"\xef\xbb\xbf"
 _CHUNK = 1 << 20
+# Pieces joined before they grow the spliced view: each growth may copy it (realloc), so
+# fewer, larger ones are faster; each is held twice while joined, so not too large.
+_SPLICE_CHUNK = 4 << 20
 Eol = Literal["lf", "crlf", "mixed", "none"]
 
 
@@ -44,10 +47,13 @@ class Splice:
 
 def detect_eol(data: bytes) -> Eol:
     """Classify the line breaks of the whole file."""
-    lf = data.count(b"\n")
-    if lf == 0:
+    # Membership tests stop early or run at memchr speed; counting is needed only when the
+    # file has both kinds of line break candidates (#6: two full counts were 13 ms at 10 MB).
+    if b"\n" not in data:
         return "none"
-    crlf = data.count(b"\r\n")
+    if b"\r" not in data:
+        return "lf"
+    lf, crlf = data.count(b"\n"), data.count(b"\r\n")
     if crlf == lf:
         return "crlf"
     return "lf" if crlf == 0 else "mixed"
@@ -135,7 +141,7 @@ def splice_text(text: str, splices: Sequence[Splice]) -> tuple[str, list[int]]:
             piece = text[i : min(i + _CHUNK, splice.start)]
             pending.append(piece)
             size += len(piece)
-            if size >= _CHUNK:
+            if size >= _SPLICE_CHUNK:
                 after += "".join(pending)
                 pending, size = [], 0
         starts.append(len(after) + size)

@@ -13,6 +13,7 @@ from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from gitbench.edits.change import Change, Edit, clusters, finding
 from gitbench.edits.paragraphs import Paragraphs, normalize
@@ -195,15 +196,24 @@ def _ratio(a: str, b: str, settings: EditSettings) -> float:
     """SequenceMatcher ratio, or 0.0 when an upper bound already falls short of the floor."""
     limit, floor = settings.near_duplicate_max_chars, settings.near_duplicate_similarity
     a, b = a[:limit], b[:limit]
-    matcher = SequenceMatcher(None, a, b, autojunk=False)
-    if matcher.real_quick_ratio() < floor or matcher.quick_ratio() < floor:
+    total = len(a) + len(b)
+    # difflib's real_quick_ratio and quick_ratio bounds, computed without building a matcher
+    # (its index of b cost more than the bounds, for every neighbour of every op: #6).
+    if 2 * min(len(a), len(b)) < floor * total:
+        return 0.0
+    if 2 * (_letters(a) & _letters(b)).total() < floor * total:
         return 0.0
     # quick_ratio barely filters prose (letter frequencies are alike), and ratio() takes seconds
     # on 5000-char paragraphs. The matching blocks form a common subsequence, so 2*LCS/total
     # bounds the ratio from above: the same decisions, at a few milliseconds a pair.
-    if 2 * lcs_length(a, b) < floor * (len(a) + len(b)):
+    if 2 * lcs_length(a, b) < floor * total:
         return 0.0
-    return matcher.ratio()
+    return SequenceMatcher(None, a, b, autojunk=False).ratio()
+
+
+@lru_cache(maxsize=64)
+def _letters(text: str) -> Counter[str]:
+    return Counter(text)
 
 
 @dataclass

@@ -99,18 +99,19 @@ def _positions(text: str, needle: str, limit: int) -> list[int]:
     return found
 
 
-def _count(text: str, needle: str) -> int:
-    """Non-overlapping occurrences, like the spec's str.find loop, in one pass when unique."""
+def _count(text: str, needle: str) -> tuple[int, int]:
+    """Non-overlapping occurrences, like the spec's str.find loop, in one pass when unique;
+    and where the first one is (-1 if none)."""
     first = text.find(needle)
     if first < 0:
-        return 0
+        return 0, first
     second = text.find(needle, first + len(needle))
-    return 1 if second < 0 else 2 + text.count(needle, second + len(needle))
+    return (1 if second < 0 else 2 + text.count(needle, second + len(needle))), first
 
 
 def _resolve_replace(view: View, op: ReplaceOp, index: int, path: str) -> list[Region] | Rejection:
     text = view.text
-    count = _count(text, op.search)
+    count, first = _count(text, op.search)
     if count == 0:
         return _no_match(view, op.search, index, path)
     diagnostic: Diagnostic = {"op_index": index, "count": count}
@@ -133,7 +134,11 @@ def _resolve_replace(view: View, op: ReplaceOp, index: int, path: str) -> list[R
         return reject(
             ReasonCode.AMBIGUOUS_MATCH, detail, path=path, op_index=index, diagnostics=[diagnostic]
         )
-    positions = _positions(text, op.search, op.occurrence or count)[-1 if op.occurrence else 0 :]
+    if count == 1:  # the usual unique search: no third scan to find it again (#6)
+        positions = [first]
+    else:
+        wanted = op.occurrence or count
+        positions = _positions(text, op.search, wanted)[-1 if op.occurrence else 0 :]
     replacement = normalize_inserted(op.replace, view)
     return [Region(pos, pos + len(op.search), replacement, index) for pos in positions]
 
