@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.benches import make_bench
+
 PACKAGE = Path(__file__).resolve().parents[1] / "gitbench"
 MODULES = sorted(PACKAGE.rglob("*.py"))
 
@@ -122,3 +124,16 @@ def test_status_does_not_import_httpx(bench_path: Path) -> None:
     )
     assert "pygit2" in loaded  # the probe did run the command
     assert "httpx" not in loaded
+
+
+def test_diff_does_not_import_pydantic(tmp_path: Path) -> None:
+    # Importing pydantic costs more than the whole diff (issue 8): `gitbench diff` returns a
+    # dataclass and must stay off the pydantic path.
+    root = make_bench(tmp_path / "bench", {"notes.md": "alpha\n"}, draft={"notes.md": "beta\n"})
+    loaded = _modules_loaded_by(
+        "from gitbench.cli.main import cli\n"
+        f"try:\n    cli.main(['-C', {str(root)!r}, 'diff'], prog_name='gitbench')\n"
+        "except SystemExit:\n    pass"
+    )
+    assert "gitbench.services.review" in loaded  # the probe did run the command
+    assert "pydantic" not in loaded

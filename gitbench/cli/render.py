@@ -19,6 +19,7 @@ import click
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from _typeshed import DataclassInstance
     from pydantic import BaseModel
     from rich.console import Console
 
@@ -40,17 +41,29 @@ def console(stderr: bool = False) -> Console:
     return out
 
 
-def emit(result: BaseModel, command: str, human: Callable[[Console], None]) -> None:
+def emit(
+    result: BaseModel | DataclassInstance, command: str, human: Callable[[Console], None]
+) -> None:
     """Print `result` as the command's JSON document, or through `human`."""
-    import json
-
     from gitbench.cli.app import options
 
     if options().json:
-        document = {"ok": True, "command": command, "result": result.model_dump(mode="json")}
+        import json
+
+        document = {"ok": True, "command": command, "result": _plain(result)}
         click.echo(json.dumps(document, indent=2, ensure_ascii=False))
     else:
         human(console())
+
+
+def _plain(result: BaseModel | DataclassInstance) -> Any:
+    # Most results are pydantic models; a few are dataclasses so that their command need not
+    # import pydantic (issue 8). Both come out as the same JSON types.
+    import dataclasses
+
+    if dataclasses.is_dataclass(result):
+        return dataclasses.asdict(result)
+    return result.model_dump(mode="json")
 
 
 def error(err: GitbenchError, as_json: bool) -> None:

@@ -3,17 +3,34 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from gitbench.services.models import DiffResult, ReviewFile, ReviewResult
 from gitbench.services.session import require_draft, require_main
 from gitbench.store import diff, kinds, objects
 from gitbench.store.repo import Workbench
 from gitbench.store.types import FileChange, ObjectId
 
+if TYPE_CHECKING:
+    from gitbench.services.models import ReviewFile, ReviewResult
+
+
+@dataclass(frozen=True)
+class DiffResult:
+    """The patch of `git diff main draft`; as JSON, the DiffResult of docs/json.md.
+
+    A dataclass, and the pydantic models are imported only by `review`: `gitbench diff` never
+    loads pydantic, which costs more than the diff itself (issue 8, cause A).
+    """
+
+    patch: str
+
 
 def review(wb: Workbench, with_patches: bool = False) -> ReviewResult:
     """Per file: added / modified / deleted / renamed, line counts, kind; and for text files of
     reviewable size the unified diff when `with_patches`."""
+    from gitbench.services.models import ReviewResult
+
     main, tip = require_main(wb), require_draft(wb)
     old_tree, new_tree = _trees(wb, main, tip)
     changes = diff.changes(wb, old_tree, new_tree)
@@ -54,6 +71,8 @@ def _patches(
 def _file(
     change: FileChange, kind_of: dict[ObjectId, kinds.FileKind], patch: str | None
 ) -> ReviewFile:
+    from gitbench.services.models import ReviewFile
+
     kind = "opaque" if _too_big(change) else kind_of.get(_blob(change), "opaque")
     return ReviewFile(
         path=change.path,
