@@ -28,10 +28,10 @@ from typing import Any
 from pydantic import ValidationError
 
 from gitbench.edits.change import Change, Edit
-from gitbench.edits.codec import EMPTY_VIEW, View, decode, encode, splice_text
+from gitbench.edits.codec import EMPTY_VIEW, View, decode, encode, splice_starts, splice_text
 from gitbench.edits.inspector import CHECKS, Check, inspect
 from gitbench.edits.reasons import ReasonCode
-from gitbench.edits.resolve import Region, resolve
+from gitbench.edits.resolve import Resolved, resolve
 from gitbench.edits.results import Applied, Diagnostic, FileResult, NoOp, Rejection, reject
 from gitbench.edits.schema import (
     EditProposal,
@@ -155,7 +155,7 @@ def _apply_file(
     run.watch.lap("resolve")
     if isinstance(resolved, Rejection):
         return resolved
-    stats = _inspected(run, path, view, resolved.regions, ops)
+    stats = _inspected(run, path, view, resolved, ops)
     if isinstance(stats, Rejection):
         return stats
     if stats is None:  # an empty create has no lines to count
@@ -180,14 +180,18 @@ def _view(
 
 
 def _inspected(
-    run: _Run, path: str, view: View, regions: Sequence[Region], ops: Sequence[FileOp]
+    run: _Run, path: str, view: View, resolved: Resolved, ops: Sequence[FileOp]
 ) -> tuple[int, int] | Rejection | None:
     """Inspect the spliced view: (lines added, lines removed) if it passes, None if unchanged.
 
     The same view gives the same bytes (encode maps views to bytes one to one), so an
     unchanged view is a no-op, and a no-op is never inspected.
     """
-    after, starts = splice_text(view.text, regions)
+    regions = resolved.regions
+    if resolved.whole is None:
+        after, starts = splice_text(view.text, regions)
+    else:  # a write: its text is the spliced view already
+        after, starts = resolved.whole, splice_starts(regions)
     run.watch.lap("apply")
     if after == view.text:
         return None

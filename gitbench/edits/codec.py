@@ -124,6 +124,15 @@ def encode(original: bytes, view: View, splices: Sequence[Splice]) -> bytes:
     return b"".join(out)
 
 
+def splice_starts(splices: Sequence[Splice]) -> list[int]:
+    """Where each splice's text starts once spliced (as `splice_text` gives them)."""
+    starts, shift = [], 0
+    for splice in splices:
+        starts.append(splice.start + shift)
+        shift += len(splice.text) - (splice.end - splice.start)
+    return starts
+
+
 def splice_text(text: str, splices: Sequence[Splice]) -> tuple[str, list[int]]:
     """The spliced view and where each splice's text starts in it (the after coordinates)."""
     # Built left to right from the original offsets, which is what splicing right to left

@@ -92,33 +92,46 @@ def _is_block(text: str, settings: EditSettings) -> bool:
 
 @dataclass
 class _Counts:
-    """Shingle counts of the windows around every edit, before and after."""
+    """Counts of the shingles touching `edits`, in the windows around every edit."""
 
     change: Change
     settings: EditSettings
+    edits: list[Edit]
     windows: list[Window] = field(init=False)
-    after: list[NonBlank] = field(init=False)
-    before: list[NonBlank] = field(init=False)
+    after: dict[int, NonBlank] = field(init=False)  # the windows holding one of `edits`
     then: Counter[Shingle] = field(init=False)
     now: Counter[Shingle] = field(init=False)
 
     def __post_init__(self) -> None:
-        settings = self.settings
+        settings, change = self.settings, self.change
         # Copies up to duplicate_window lines away count, and a shingle crossing a window's
         # edge must be made of unchanged lines only: reach that far past every edit.
         reach = settings.duplicate_window + settings.duplicate_shingle_lines
-        self.windows = windows(self.change.before, self.change.edits, reach)
-        self.before = [NonBlank(self.change.before, b0, b1) for b0, b1, _, _ in self.windows]
-        self.after = [NonBlank(self.change.after, a0, a1) for _, _, a0, a1 in self.windows]
+        self.windows = windows(change.before, change.edits, reach)
+        self.after = {}
+        for edit in self.edits:
+            index = self._index(edit)
+            if index not in self.after:
+                _, _, a0, a1 = self.windows[index]
+                self.after[index] = NonBlank(change.after, a0, a1)
+        keys = {key for edit in self.edits for key, _ in self.touching(edit)}
+        # Only the candidates are counted, one window at a time: a write's many windows
+        # would otherwise hold every line and shingle near every change at once.
         self.then, self.now = Counter(), Counter()
-        for lines in self.before:
-            self.then.update(lines.counts(settings))
-        for lines in self.after:
-            self.now.update(lines.counts(settings))
+        for index, (b0, b1, a0, a1) in enumerate(self.windows):
+            self.then.update(NonBlank(change.before, b0, b1).count_of(keys, settings))
+            after = self.after.get(index) or NonBlank(change.after, a0, a1)
+            self.now.update(after.count_of(keys, settings))
+
+    def _index(self, edit: Edit) -> int:
+        return bisect_right([a0 for _, _, a0, _ in self.windows], edit.after_start) - 1
 
     def window_of(self, edit: Edit) -> NonBlank:
-        index = bisect_right([a0 for _, _, a0, _ in self.windows], edit.after_start) - 1
-        return self.after[index]
+        return self.after[self._index(edit)]
+
+    def touching(self, edit: Edit) -> list[tuple[Shingle, int]]:
+        span = (edit.after_start, edit.after_end)
+        return self.window_of(edit).shingles_touching(span, self.settings)
 
     def before_count(self, key: Shingle) -> int:
         """c_before(key), exact below duplicate_threshold (higher counts are cut there)."""
@@ -133,7 +146,7 @@ def duplicate_block(change: Change, settings: EditSettings) -> list[Diagnostic]:
     edits = [edit for edit in _inserting(change) if _is_block(edit.text, settings)]
     if not edits:
         return []
-    counts = _Counts(change, settings)
+    counts = _Counts(change, settings, edits)
     found = []
     for edit in edits:
         lines = counts.window_of(edit)
@@ -163,7 +176,7 @@ def _grown_copy(
     boilerplate (a guard, `return result`): code written like its neighbours repeats it by
     design, so it does not count (docs/edits-performance.md: 20 of 20 such functions refused).
     """
-    touching = lines.shingles_touching((edit.after_start, edit.after_end), settings)
+    touching = counts.touching(edit)
     grown = {key for key, _ in touching if counts.now[key] > counts.then[key]}
     where = lines.occurrences(grown) if grown else {}
     for key, k in touching:

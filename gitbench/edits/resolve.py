@@ -43,6 +43,7 @@ class Resolved:
 
     regions: list[Region]
     notes: list[Diagnostic] = field(default_factory=list)
+    whole: str | None = None  # the new view, when a write (the file's only op) gave it whole
 
 
 @dataclass
@@ -68,19 +69,22 @@ def resolve(
     lines = _Lines(view.text)
     regions: list[Region] = []
     notes: list[Diagnostic] = []
+    whole: str | None = None
     for index, op in enumerate(ops):
         if isinstance(op, ReplaceOp):
             found = _resolve_replace(view, op, index, path)
         elif isinstance(op, ReplaceLinesOp):
             found = _resolve_lines(view, op, index, path, lines=lines, settings=settings)
         else:
-            found = _resolve_write(view, op, index, settings, notes)
+            whole, found = _resolve_write(view, op, index, settings, notes)
         if isinstance(found, Rejection):
             return found
         regions.extend(found)
     regions.sort(key=lambda region: (region.start, region.end))
     overlap = _overlap(regions, path)
-    return overlap if overlap is not None else Resolved(regions, notes)
+    if overlap is not None:
+        return overlap
+    return Resolved(regions, notes, whole if len(ops) == 1 else None)
 
 
 def line_of(text: str, pos: int) -> int:
@@ -252,13 +256,14 @@ def write_text(view: View, content: str, *, keep_final_newline: bool) -> tuple[s
 
 def _resolve_write(
     view: View, op: WriteOp, index: int, settings: EditSettings, notes: list[Diagnostic]
-) -> list[Region]:
+) -> tuple[str, list[Region]]:
     new, kept = write_text(view, op.content, keep_final_newline=settings.write_keeps_final_newline)
     if kept is not None:
         notes.append({"check": "final_newline", "op_index": index, "action": kept})
     # Only the lines the write changes become regions: the inspector then looks at those,
     # not at every line of the file (#6: 1.6 s of checks for a 10 MB write of 0.1 % lines).
-    return [Region(b0, b1, new[a0:a1], index) for b0, b1, a0, a1 in changed_spans(view.text, new)]
+    spans = changed_spans(view.text, new)
+    return new, [Region(b0, b1, new[a0:a1], index) for b0, b1, a0, a1 in spans]
 
 
 def _overlap(regions: Sequence[Region], path: str) -> Rejection | None:

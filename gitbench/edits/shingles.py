@@ -65,11 +65,12 @@ class NonBlank:
     def _shingles(self, size: int) -> Iterator[Shingle]:
         return zip(*(self.norms[i:] for i in range(size)), strict=False)
 
-    def counts(self, settings: EditSettings) -> Counter[Shingle]:
-        """Every shingle of the window: 3-line ones and single long lines (Counter counts in C)."""
-        found = Counter(self._shingles(settings.duplicate_shingle_lines))
-        long = settings.duplicate_long_line
-        found.update((norm,) for norm in self.norms if len(norm) >= long)
+    def count_of(self, keys: Collection[Shingle], settings: EditSettings) -> Counter[Shingle]:
+        """How often each of `keys` occurs in the window."""
+        size = settings.duplicate_shingle_lines
+        found = Counter(key for key in self._shingles(size) if key in keys)
+        if size > 1:  # single long lines are shingles too, unless every line already is one
+            found.update((norm,) for norm in self.norms if (norm,) in keys)
         return found
 
     def occurrences(self, keys: Collection[Shingle]) -> dict[Shingle, list[int]]:

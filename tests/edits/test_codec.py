@@ -104,7 +104,7 @@ def test_encode_measures_long_non_ascii_text_without_copying_it_whole():
 
 
 def test_splice_text_of_a_long_text_equals_slicing_and_joining():
-    text = "".join(f"line {i}\n" for i in range(300_000))  # over two megabytes
+    text = "".join(f"line {i:07d}\n" for i in range(400_000))  # five megabytes
     splices = [
         Splice(10, 14, "X"),
         Splice(1_500_000, 1_500_000, "Y" * 10),

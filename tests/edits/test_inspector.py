@@ -192,6 +192,17 @@ def test_a_copy_of_boilerplate_seen_only_once_before_is_still_duplicate_block():
     assert result.diagnostics[0]["counts"]["before"] == 1
 
 
+def test_two_blocks_inserted_close_together_are_each_checked():
+    block = "    y = x + 1\n    return y * 1\n"
+    fresh = "def g(x):\n    z = x - 1\n    return z\n"
+    ops = [
+        replace("def f0(x):", fresh + "def f0(x):"),
+        replace(block, block + "def f1(x):\n" + block),
+    ]
+    result = _refused(CODE, ReasonCode.DUPLICATE_BLOCK, *ops)
+    assert [d["op_index"] for d in result.diagnostics if d["check"] == "duplicate_block"] == [1]
+
+
 def test_copies_far_outside_the_edit_window_are_counted():
     # The window around the edit holds one copy; the other is 200 lines away, so the block
     # was already repeated before the edit and adding a third copy is boilerplate.

@@ -27,7 +27,14 @@ def test_count_up_to_counts_normalized_shingles_across_blank_lines():
 
 def test_count_up_to_agrees_with_a_whole_file_count():
     text = "".join(f"{'  ' * (i % 3)}line {i % 4}\n{'' if i % 5 else chr(10)}" for i in range(60))
-    whole = NonBlank(text).counts(EditSettings())
+    lines = NonBlank(text)
+    keys = {
+        key
+        for k in range(len(lines.norms))
+        for key, _ in lines.shingles_touching((lines.starts[k], lines.stops[k]), EditSettings())
+    }
+    whole = lines.count_of(keys, EditSettings())
+    assert whole and sum(whole.values()) >= len(keys)
     for key, count in whole.items():
         assert count_up_to(text, key, 100) == count
 
@@ -61,4 +68,10 @@ def test_local_counts_decide_like_whole_file_counts():
             "f.py", before.encode(), [ReplaceOp(op="replace", search="mid", replace=block + "mid")]
         )
         assert getattr(result, "reason", None) is not None
-    assert Counter(NonBlank(far).counts(EditSettings()))[("p = 1", "q = 2", "r = 3")] == 1
+    key = ("p = 1", "q = 2", "r = 3")
+    assert NonBlank(far).count_of({key}, EditSettings()) == Counter({key: 1})
+
+
+def test_single_line_shingles_are_counted_once():
+    settings = EditSettings(duplicate_shingle_lines=1, duplicate_long_line=3)
+    assert NonBlank("abcd\nabcd\nx\n").count_of({("abcd",)}, settings) == Counter({("abcd",): 2})
