@@ -102,7 +102,7 @@ def restore_checkpoint(wb: Workbench, checkpoint_id: str) -> RestoreResult:
             return RestoreResult(
                 checkpoint=target.id, commit=None, pre_restore=None, files_changed=0
             )
-        changed = len(diff.changes(wb, main_tree, tree, line_counts=False))
+        changed = len(diff.changed_paths(wb, main_tree, tree))
         guard, pre = prepare_checkpoint(
             wb, main, "pre_restore", f"before restoring {target.id}", near=[tree]
         )

@@ -39,8 +39,8 @@ def publish(
         step("conflict_check")
         refuse_if_main_moved(wb, tip)
         tip_tree = objects.commit_info(wb, tip).tree
-        changes = diff.changes(wb, objects.commit_info(wb, main).tree, tip_tree, line_counts=False)
-        deleted = [c.path for c in changes if c.status == "deleted"]
+        changes = diff.changed_paths(wb, objects.commit_info(wb, main).tree, tip_tree)
+        deleted = [path for status, path in changes if status == "deleted"]
         if deleted and not (confirm_deletions and confirm_deletions(deleted)):
             raise _unconfirmed(deleted)
         step("checkpoint")
