@@ -109,18 +109,19 @@ class _Counts:
         reach = settings.duplicate_window + settings.duplicate_shingle_lines
         self.windows = windows(change.before, change.edits, reach)
         self.after = {}
+        memo: dict[str, str] = {}
         for edit in self.edits:
             index = self._index(edit)
             if index not in self.after:
                 _, _, a0, a1 = self.windows[index]
-                self.after[index] = NonBlank(change.after, a0, a1)
+                self.after[index] = NonBlank(change.after, a0, a1, memo)
         keys = {key for edit in self.edits for key, _ in self.touching(edit)}
         # Only the candidates are counted, one window at a time: a write's many windows
         # would otherwise hold every line and shingle near every change at once.
         self.then, self.now = Counter(), Counter()
         for index, (b0, b1, a0, a1) in enumerate(self.windows):
-            self.then.update(NonBlank(change.before, b0, b1).count_of(keys, settings))
-            after = self.after.get(index) or NonBlank(change.after, a0, a1)
+            self.then.update(NonBlank(change.before, b0, b1, memo).count_of(keys, settings))
+            after = self.after.get(index) or NonBlank(change.after, a0, a1, memo)
             self.now.update(after.count_of(keys, settings))
 
     def _index(self, edit: Edit) -> int:

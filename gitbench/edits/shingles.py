@@ -23,6 +23,7 @@ from gitbench.edits.settings import EditSettings
 
 Shingle = tuple[str, ...]
 Window = tuple[int, int, int, int]  # before[b0:b1] and after[a0:a1], whole lines
+_MEMO_FROM = 256  # shorter lines normalize faster than they hash
 
 
 @dataclass
@@ -32,6 +33,9 @@ class NonBlank:
     text: str
     begin: int = 0
     end: int | None = None
+    # Normal forms of lines seen before: the windows of both views hold mostly the same
+    # lines, and a file of 8 KB lines spent most of duplicate_block normalizing them (#6).
+    memo: dict[str, str] = field(default_factory=dict, repr=False)
     norms: list[str] = field(init=False)
     starts: list[int] = field(init=False)
     stops: list[int] = field(init=False)  # just past the line's \n
@@ -40,7 +44,15 @@ class NonBlank:
         # Comprehensions, not a loop of appends: a window can hold many lines.
         lines = self.text[self.begin : self.end].split("\n")
         offsets = list(itertools.accumulate((len(line) + 1 for line in lines), initial=self.begin))
-        norms = [" ".join(line.split()) for line in lines]  # paragraphs.normalize, inlined
+        memo = self.memo
+        norms = [
+            " ".join(line.split())  # paragraphs.normalize, inlined
+            if len(line) < _MEMO_FROM
+            else memo[line]
+            if line in memo
+            else _remember(memo, line)
+            for line in lines
+        ]
         kept = [i for i, norm in enumerate(norms) if norm]
         self.norms = [norms[i] for i in kept]
         self.starts = [offsets[i] for i in kept]
@@ -81,6 +93,11 @@ class NonBlank:
                 if key in keys:
                     found[key].append(k)
         return found
+
+
+def _remember(memo: dict[str, str], line: str) -> str:
+    memo[line] = normal = " ".join(line.split())
+    return normal
 
 
 def _blank(line: str) -> bool:

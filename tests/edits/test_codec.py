@@ -25,10 +25,15 @@ def _view(data: bytes) -> View:
         (b"a\r\nb\r\n", "crlf"),
         (b"a\r\nb", "crlf"),
         (b"a\r\nb\n", "mixed"),
+        (b"a\rb\n", "lf"),  # a lone CR is not a line break
+        (b"a\r\r\nb\r\n", "crlf"),
     ],
 )
 def test_detect_eol_classifies_the_whole_file(data, eol):
     assert detect_eol(data) == eol
+    view = decode(data, path="x")
+    assert isinstance(view, View) and view.eol == eol  # decode classifies its own way
+    assert view.text == (data.decode().replace("\r\n", "\n") if eol == "crlf" else data.decode())
 
 
 def test_crlf_view_is_lf_and_mixed_view_keeps_the_cr():

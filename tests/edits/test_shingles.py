@@ -75,3 +75,13 @@ def test_local_counts_decide_like_whole_file_counts():
 def test_single_line_shingles_are_counted_once():
     settings = EditSettings(duplicate_shingle_lines=1, duplicate_long_line=3)
     assert NonBlank("abcd\nabcd\nx\n").count_of({("abcd",)}, settings) == Counter({("abcd",): 2})
+
+
+def test_long_lines_are_normalized_once_for_both_views():
+    long_line = "  ".join(f"field{i}" for i in range(60))  # over 256 characters
+    memo: dict[str, str] = {}
+    before = NonBlank(f"{long_line}\nshort  line\n", memo=memo)
+    after = NonBlank(f"x\n{long_line}\n", memo=memo)
+    assert before.norms == [" ".join(long_line.split()), "short line"]
+    assert after.norms[1] is before.norms[0]  # the same string: normalized once
+    assert list(memo) == [long_line]
