@@ -21,7 +21,16 @@ from gitbench.edits.reasons import ReasonCode
 from gitbench.edits.results import Diagnostic
 from gitbench.edits.schema import WriteOp
 from gitbench.edits.settings import EditSettings
-from gitbench.edits.shingles import NonBlank, Shingle, Window, count_up_to, windows
+from gitbench.edits.shingles import (
+    NonBlank,
+    Shingle,
+    Window,
+    count_up_to,
+    key_words,
+    windows,
+)
+
+_FEW_KEYS = 32  # with more candidates, searching for their words costs more than counting
 
 
 def _inserting(change: Change) -> list[Edit]:
@@ -119,7 +128,10 @@ class _Counts:
         # Only the candidates are counted, one window at a time: a write's many windows
         # would otherwise hold every line and shingle near every change at once.
         self.then, self.now = Counter(), Counter()
+        words = [key_words(key) for key in keys] if len(keys) <= _FEW_KEYS else None
         for index, (b0, b1, a0, a1) in enumerate(self.windows):
+            if index not in self.after and not _may_hold(change, self.windows[index], words):
+                continue
             self.then.update(NonBlank(change.before, b0, b1, memo).count_of(keys, settings))
             after = self.after.get(index) or NonBlank(change.after, a0, a1, memo)
             self.now.update(after.count_of(keys, settings))
@@ -140,6 +152,23 @@ class _Counts:
         if self.then[key] >= limit:
             return self.then[key]
         return count_up_to(self.change.before, key, limit)
+
+
+def _may_hold(change: Change, window: Window, keys: list[list[str]] | None) -> bool:
+    """Whether a window may hold a copy of a candidate, which holds every word of it.
+
+    A write changing 250 scattered lines has 250 windows, and one inserted block among them
+    (#6): a word search skips the windows that cannot change a candidate's count. (A copy
+    across a window's edge is in neither view's count, so only whole copies matter.)
+    """
+    if keys is None:
+        return True
+    b0, b1, a0, a1 = window
+    return any(
+        all(text.find(word, start, end) >= 0 for word in words)
+        for words in keys
+        for text, start, end in ((change.before, b0, b1), (change.after, a0, a1))
+    )
 
 
 def duplicate_block(change: Change, settings: EditSettings) -> list[Diagnostic]:

@@ -143,12 +143,21 @@ def windows(before: str, edits: Sequence[Edit], reach: int) -> list[Window]:
     return found
 
 
-def count_up_to(text: str, key: Shingle, limit: int) -> int:
-    """How often `key` occurs in the whole of `text`, counting no further than `limit`."""
-    j, word = max(
+def _longest(key: Shingle) -> tuple[int, str]:
+    return max(
         ((j, word) for j, line in enumerate(key) for word in line.split(" ")),
         key=lambda pair: len(pair[1]),
     )
+
+
+def key_words(key: Shingle) -> list[str]:
+    """The words of `key`, longest first: every raw copy of the shingle contains each."""
+    return sorted({word for line in key for word in line.split(" ")}, key=len, reverse=True)
+
+
+def count_up_to(text: str, key: Shingle, limit: int) -> int:
+    """How often `key` occurs in the whole of `text`, counting no further than `limit`."""
+    j, word = _longest(key)
     found, pos = 0, text.find(word)
     while pos >= 0 and found < limit:
         start, stop = text.rfind("\n", 0, pos) + 1, _line_end(text, pos)

@@ -203,6 +203,24 @@ def test_two_blocks_inserted_close_together_are_each_checked():
     assert [d["op_index"] for d in result.diagnostics if d["check"] == "duplicate_block"] == [1]
 
 
+def test_windows_without_the_pasted_words_are_skipped_and_change_nothing():
+    block = "alpha = compute(1)\nbeta = compute(2)\ngamma = compute(3)\n"
+    filler = "".join(f"line_{i} = {i}\n" for i in range(300))
+    before = block + "x = 1\n" + filler
+    paste = replace("x = 1", block + "x = 1")
+    far = replace("line_250 = 250", "line_250 = 251")
+    result = _refused(before, ReasonCode.DUPLICATE_BLOCK, paste, far)
+    assert result.diagnostics[0]["counts"] == {"before": 1, "after": 2, "distance": 3}
+
+
+def test_a_long_new_block_with_a_far_edit_is_accepted():
+    block = "".join(f"fresh_{i} = make({i})\n" for i in range(40))  # more candidates than words
+    filler = "".join(f"line_{i} = {i}\n" for i in range(300))
+    before = "x = 1\n" + filler
+    ops = [replace("x = 1", block + "x = 1"), replace("line_250 = 250", "line_250 = 251")]
+    assert _accepted(before, *ops)
+
+
 def test_copies_far_outside_the_edit_window_are_counted():
     # The window around the edit holds one copy; the other is 200 lines away, so the block
     # was already repeated before the edit and adding a third copy is boilerplate.
