@@ -28,7 +28,15 @@ from typing import Any
 from pydantic import ValidationError
 
 from gitbench.edits.change import Change, Edit
-from gitbench.edits.codec import EMPTY_VIEW, View, decode, encode, splice_starts, splice_text
+from gitbench.edits.codec import (
+    EMPTY_VIEW,
+    View,
+    apply_encoding,
+    decode,
+    plan_encoding,
+    splice_starts,
+    splice_text,
+)
 from gitbench.edits.inspector import CHECKS, Check, inspect
 from gitbench.edits.reasons import ReasonCode
 from gitbench.edits.resolve import Resolved, resolve
@@ -162,9 +170,12 @@ def _apply_file(
         if before is not None:
             return _unchanged(path, before, len(ops), old_blob)
         stats = (0, 0)
-    # Encoded only now, once the spliced view is gone: at 10 MB the bytes, the view, the
-    # spliced view and the new bytes alive together were the 5x peak of #6.
-    new_bytes = encode(before or b"", view, resolved.regions)
+    # Encoded only now, once the spliced view is gone, and from a plan so that the view is
+    # gone too: at 10 MB the bytes, both views and the new bytes alive together were the 5x
+    # peak of #6 (and a write's text is the spliced view, alive until the commit).
+    plan = plan_encoding(view, resolved.regions)
+    del view
+    new_bytes = apply_encoding(before or b"", plan)
     result = _result(path, before, new_bytes, old_blob, stats, ops=len(ops), notes=resolved.notes)
     run.watch.lap("apply")
     return result
@@ -175,7 +186,7 @@ def _view(
 ) -> View | Rejection:
     if before is None:
         return EMPTY_VIEW
-    kept = None if shown is None else shown.kept_view(before, settings.binary_sniff_bytes)
+    kept = None if shown is None else shown.take_view(before, settings.binary_sniff_bytes)
     return kept or decode(before, path=path, sniff_bytes=settings.binary_sniff_bytes)
 
 

@@ -118,19 +118,37 @@ def _encode_inserted(text: str, view: View) -> bytes:
     return text.encode("utf-8")
 
 
+Encoding = list[tuple[int, int, bytes]]  # original[start:end] becomes these bytes, in order
+
+
 def encode(original: bytes, view: View, splices: Sequence[Splice]) -> bytes:
     """New file bytes: `original` with each splice applied (splices sorted, non-overlapping)."""
-    kept = memoryview(original)  # slices of a memoryview are not copies (#6: 2.6x peak before)
-    out: list[bytes | memoryview] = [BOM] if view.bom else []
+    return apply_encoding(original, plan_encoding(view, splices))
+
+
+def plan_encoding(view: View, splices: Sequence[Splice]) -> Encoding:
+    """Where each splice falls in the original bytes, and its encoded text: all `encode`
+    needs of the view, so the view can be let go before the new bytes are made."""
+    plan: Encoding = []
     byte_pos = len(BOM) if view.bom else 0
     view_pos = 0
     for splice in splices:
-        size = _encoded_len(view, view_pos, splice.start)
-        out.append(kept[byte_pos : byte_pos + size])
-        out.append(_encode_inserted(splice.text, view))
-        byte_pos += size + _encoded_len(view, splice.start, splice.end)
+        start = byte_pos + _encoded_len(view, view_pos, splice.start)
+        byte_pos = start + _encoded_len(view, splice.start, splice.end)
+        plan.append((start, byte_pos, _encode_inserted(splice.text, view)))
         view_pos = splice.end
-    out.append(kept[byte_pos:])
+    return plan
+
+
+def apply_encoding(original: bytes, plan: Encoding) -> bytes:
+    """`original` with the planned replacements; the rest (and the BOM) copied verbatim."""
+    kept = memoryview(original)  # slices of a memoryview are not copies (#6: 2.6x peak before)
+    out: list[bytes | memoryview] = []
+    pos = 0
+    for start, end, inserted in plan:
+        out += [kept[pos:start], inserted]
+        pos = end
+    out.append(kept[pos:])
     return b"".join(out)
 
 

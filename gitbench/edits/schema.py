@@ -167,10 +167,10 @@ class ShownFile(_Strict):
     # The bytes shown and their view, kept by a caller that applies right away (gitbench
     # apply): while the draft tree still holds `blob` they are that blob's bytes, so the file
     # is neither read nor decoded a second time (#6). Never serialized.
-    _kept: tuple[bytes, View, int] | None = PrivateAttr(default=None)
+    _kept: tuple[bytes, View | None, int] | None = PrivateAttr(default=None)
 
     def keep(self, data: bytes, view: View, sniff_bytes: int) -> None:
-        """Keep what was shown (decoded with `sniff_bytes`), for `kept`."""
+        """Keep what was shown (decoded with `sniff_bytes`), for `kept_bytes`/`take_view`."""
         self._kept = (data, view, sniff_bytes)
 
     def kept_bytes(self, blob: str | None) -> bytes | None:
@@ -179,11 +179,14 @@ class ShownFile(_Strict):
             return None
         return self._kept[0]
 
-    def kept_view(self, data: bytes, sniff_bytes: int) -> View | None:
-        """The kept view if `data` is the kept bytes, decoded with the same settings."""
+    def take_view(self, data: bytes, sniff_bytes: int) -> View | None:
+        """The kept view if `data` is the kept bytes decoded with the same settings, handed
+        over once: the record lets go of it, so the apply can free it before encoding."""
         if self._kept is None or self._kept[0] is not data or self._kept[2] != sniff_bytes:
             return None
-        return self._kept[1]
+        view = self._kept[1]
+        self._kept = (data, None, sniff_bytes)
+        return view
 
 
 class EditProposal(_Strict):
