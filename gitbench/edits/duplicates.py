@@ -224,15 +224,21 @@ def _grown_copy(
 
 def lcs_length(a: str, b: str) -> int:
     """Length of the longest common subsequence, bit-parallel (Hyyro 2004): O(len(a)) big-int ops."""
-    masks: dict[str, int] = {}
-    for i, char in enumerate(b):
-        masks[char] = masks.get(char, 0) | (1 << i)
-    full = (1 << len(b)) - 1
+    masks, full = _masks(b)
     row = full
     for char in a:
         match = row & masks.get(char, 0)
         row = ((row + match) | (row - match)) & full
     return len(b) - row.bit_count()
+
+
+@lru_cache(maxsize=64)
+def _masks(b: str) -> tuple[dict[str, int], int]:
+    # A new paragraph is compared with each of its neighbours: its masks are built once.
+    masks: dict[str, int] = {}
+    for i, char in enumerate(b):
+        masks[char] = masks.get(char, 0) | (1 << i)
+    return masks, (1 << len(b)) - 1
 
 
 def _ratio(a: str, b: str, settings: EditSettings) -> float:
@@ -249,7 +255,7 @@ def _ratio(a: str, b: str, settings: EditSettings) -> float:
     # quick_ratio barely filters prose (letter frequencies are alike), and ratio() takes seconds
     # on 5000-char paragraphs. The matching blocks form a common subsequence, so 2*LCS/total
     # bounds the ratio from above: the same decisions, at a few milliseconds a pair.
-    if 2 * lcs_length(a, b) < floor * total:
+    if 2 * lcs_length(b, a) < floor * total:  # LCS is symmetric; a's masks are cached
         return 0.0
     return SequenceMatcher(None, a, b, autojunk=False).ratio()
 
