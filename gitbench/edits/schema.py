@@ -169,6 +169,14 @@ class ShownFile(_Strict):
     # is neither read nor decoded a second time (#6). Never serialized.
     _kept: tuple[bytes, View | None, int] | None = PrivateAttr(default=None)
 
+    def __eq__(self, other: object) -> bool:
+        # The kept bytes are a cache, not part of the record: pydantic would compare them.
+        if not isinstance(other, ShownFile):
+            return NotImplemented
+        return self.__dict__ == other.__dict__
+
+    __hash__ = _Strict.__hash__
+
     def keep(self, data: bytes, view: View, sniff_bytes: int) -> None:
         """Keep what was shown (decoded with `sniff_bytes`), for `kept_bytes`/`take_view`."""
         self._kept = (data, view, sniff_bytes)

@@ -185,6 +185,9 @@ def test_a_kept_record_gives_its_bytes_only_while_the_tree_holds_the_shown_blob(
     plain = shown_file("a.md", data)
     assert isinstance(plain, ShownFile) and shown_bytes({"a.md": plain}, "a.md", plain.blob) is None
     assert record.model_dump() == {"path": "a.md", "blob": "1" * 40, "eol": "lf", "bom": False}
+    same = shown_file("a.md", data, blob="1" * 40)
+    assert record == same and hash(record) == hash(same)  # what is kept is not the record
+    assert record != shown_file("a.md", data) and record != "a.md"
 
 
 def test_an_apply_from_a_kept_record_equals_one_from_the_bytes():
