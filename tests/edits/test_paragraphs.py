@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from gitbench.edits.apply import apply_file
 from gitbench.edits.paragraphs import LONG, Paragraphs, normalize, same_normal
@@ -77,3 +79,14 @@ def test_edits_in_a_file_without_blank_lines_are_inspected_and_applied():
 def test_the_head_of_a_mostly_blank_long_paragraph_reads_further():
     text = "a" + " " * (LONG + 10) + "b c d"
     assert Paragraphs(text).head(0, 3) == "a b"
+
+
+SPACED = st.text(st.sampled_from(list("ab \t\n\u00a0é")), max_size=30)
+
+
+@given(SPACED, SPACED, SPACED, SPACED)
+def test_same_normal_agrees_with_normalizing_whole(head, x_middle, y_middle, tail):
+    x, y = head + x_middle + tail, head + y_middle + tail
+    assert same_normal((x, 0, len(x)), (y, 0, len(y))) == (normalize(x) == normalize(y))
+    padded = "zz" + x + "zz"
+    assert same_normal((padded, 2, 2 + len(x)), (y, 0, len(y))) == (normalize(x) == normalize(y))
