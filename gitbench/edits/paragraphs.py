@@ -20,6 +20,8 @@ from gitbench.edits.linediff import common_head, common_tail
 SEPARATOR = re.compile(r"\n[ \t]*\n")
 _FIRST_CHUNK = 4096
 _NON_SPACE = re.compile(r"\S")
+_SPACE = re.compile(r"\s")
+_LAST_SPACE = re.compile(r"\s\S*\Z")  # with endpos: the last whitespace before it
 LONG = 65536  # a paragraph this long is never normalized whole
 _HASHED = 1024  # normalized characters a Key hashes
 _FIRST_WORDS = 4096  # raw characters read to compare the first words of two middles
@@ -172,16 +174,30 @@ def same_normal(x: tuple[str, int, int], y: tuple[str, int, int]) -> bool:
     """
     (xt, xb, xe), (yt, yb, ye) = x, y
     limit = min(xe - xb, ye - yb)
-    head = common_head(xt, xb, yt, yb, limit)
-    while head > 0 and not xt[xb + head - 1].isspace():
-        head -= 1
-    tail = common_tail(xt, xe, yt, ye, limit - head)
-    while tail > 0 and not xt[xe - tail].isspace():
-        tail -= 1
+    head = _word_start(xt, xb, xb + common_head(xt, xb, yt, yb, limit)) - xb
+    tail = xe - _word_end(xt, xe - common_tail(xt, xe, yt, ye, limit - head), xe)
     x_middle, y_middle = (xt, xb + head, xe - tail), (yt, yb + head, ye - tail)
     if _first_words_differ(x_middle, y_middle):  # the usual case: a word changed
         return False
     return xt[xb + head : xe - tail].split() == yt[yb + head : ye - tail].split()
+
+
+def _word_start(text: str, low: int, pos: int) -> int:
+    """The last i <= pos that is `low` or follows whitespace (searched in C, a chunk at a time:
+    a file that is one long word must not be walked back a character at a time)."""
+    while pos > low:
+        begin = max(low, pos - _FIRST_WORDS)
+        found = _LAST_SPACE.search(text, begin, pos)
+        if found is not None:
+            return found.start() + 1
+        pos = begin
+    return low
+
+
+def _word_end(text: str, pos: int, high: int) -> int:
+    """The first j >= pos that is `high` or is whitespace."""
+    found = _SPACE.search(text, pos, high)
+    return high if found is None else found.start()
 
 
 def _first_words_differ(x: tuple[str, int, int], y: tuple[str, int, int]) -> bool:

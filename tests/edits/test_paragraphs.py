@@ -90,3 +90,10 @@ def test_same_normal_agrees_with_normalizing_whole(head, x_middle, y_middle, tai
     assert same_normal((x, 0, len(x)), (y, 0, len(y))) == (normalize(x) == normalize(y))
     padded = "zz" + x + "zz"
     assert same_normal((padded, 2, 2 + len(x)), (y, 0, len(y))) == (normalize(x) == normalize(y))
+
+
+def test_a_paragraph_that_is_one_long_word_is_compared_without_walking_it():
+    word = "Q" * (3 * LONG)
+    changed = word[: LONG + 5] + "R" + word[LONG + 6 :]
+    assert not _key_equal(word, changed)
+    assert _key_equal(word, " " + word + "\t")
