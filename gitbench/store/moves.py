@@ -9,7 +9,7 @@ last the record is cleared.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from gitbench.errors import GitbenchError
 from gitbench.store import journal, worktree
@@ -26,16 +26,18 @@ def move_refs(
     message: str,
     *,
     head_after: RefName | None = None,
+    holding: Mapping[str, os.stat_result] | None = None,
 ) -> None:
     """Apply `updates` by compare-and-swap, bringing the working tree along when the tree HEAD
     shows changes, and point HEAD at `head_after` when given. WORKTREE_DIRTY before anything
-    moves if a local change would be overwritten; the files are put back if the refs lose a race."""
+    moves if a local change would be overwritten; the files are put back if the refs lose a race.
+    `holding`: files the caller knows hold their new content, with their stat data then."""
     boundary(wb, "objects_written")
     head = head_branch(wb)
     final = head_after or head
     before = _tree(wb, read_ref(wb, head) if head else None)
     after = _tree(wb, _value_after(wb, final, updates))
-    plan = worktree.plan_checkout(wb, before, after) if before != after else None
+    plan = worktree.plan_checkout(wb, before, after, holding or {}) if before != after else None
     if plan is not None:
         worktree.refuse_conflicts(plan)
     intent = journal.Intent(message, tuple(updates), head, head_after, before, after, os.getpid())

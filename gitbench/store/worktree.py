@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,7 +36,15 @@ class CheckoutPlan:
     stats: dict[str, os.stat_result] = field(default_factory=dict)
 
 
-def plan_checkout(wb: Workbench, old_tree: ObjectId, new_tree: ObjectId) -> CheckoutPlan:
+def plan_checkout(
+    wb: Workbench,
+    old_tree: ObjectId,
+    new_tree: ObjectId,
+    holding: Mapping[str, os.stat_result] | None = None,
+) -> CheckoutPlan:
+    """Which changed files to write, which only the index must learn of, which are local
+    changes in the way. `holding`: files known to hold their new blob, with the stat data taken
+    before that blob was read from them; a file whose stat still matches is not hashed again."""
     changed = _changed_paths(wb, old_tree, new_tree)
     plan = CheckoutPlan(old_tree, new_tree)
     if not changed:
@@ -47,7 +56,9 @@ def plan_checkout(wb: Workbench, old_tree: ObjectId, new_tree: ObjectId) -> Chec
             plan.write.append(path)
         elif new_blob is None and _absent(wb, path):
             plan.index_only.append(path)
-        elif new_blob is not None and (info := _holding(wb, path, new_blob)) is not None:
+        elif new_blob is not None and (
+            info := _holding(wb, path, new_blob, (holding or {}).get(path))
+        ):
             plan.index_only.append(path)
             plan.stats[path] = info
         else:
@@ -129,16 +140,33 @@ def _absent(wb: Workbench, path: str) -> bool:
     return not target.exists() and not target.is_symlink()
 
 
-def _holding(wb: Workbench, path: str, blob: ObjectId) -> os.stat_result | None:
+def _holding(
+    wb: Workbench, path: str, blob: ObjectId, known: os.stat_result | None
+) -> os.stat_result | None:
     """The file's stat data when it holds exactly `blob`, else None. The stat is taken before
-    the hash, so a write after it changes the stat data and git hashes the file again."""
+    the hash, so a write after it changes the stat data and git hashes the file again. `known`
+    is the stat data from when `blob` was read from this file: if nothing about the file has
+    changed since, it still holds `blob`."""
     try:
         info = (wb.root / path).lstat()
     except FileNotFoundError:
         return None
-    if not stat.S_ISREG(info.st_mode) or str(pygit2.hashfile(str(wb.root / path))) != blob:
+    if not stat.S_ISREG(info.st_mode):
         return None
-    return info
+    if known is not None and _same_file_state(info, known):
+        return info
+    return info if str(pygit2.hashfile(str(wb.root / path))) == blob else None
+
+
+def _same_file_state(a: os.stat_result, b: os.stat_result) -> bool:
+    # What git's own stat check compares (ctime included: a rewrite in place changes it).
+    return (a.st_ino, a.st_size, a.st_mtime_ns, a.st_ctime_ns, a.st_mode) == (
+        b.st_ino,
+        b.st_size,
+        b.st_mtime_ns,
+        b.st_ctime_ns,
+        b.st_mode,
+    )
 
 
 def _set_index(

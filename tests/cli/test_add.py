@@ -125,6 +125,19 @@ def test_add_of_a_file_inside_the_workbench_keeps_its_relative_path(bench_path: 
     assert porcelain(bench_path) == ""
 
 
+def test_a_file_added_in_place_is_indexed_from_its_stat_without_a_refresh(
+    bench_path: Path,
+) -> None:
+    """The stat data taken before the file was read goes into the index (no second hash):
+    git's own stat check must find the file clean without refreshing the index."""
+    _write(bench_path / "notes" / "a.md", "a\n")
+    _write(bench_path / "notes" / "b.md", "b\n")
+    ok(bench_path, "add", "notes")
+    assert git("diff-files", "--name-only", cwd=bench_path) == ""
+    (bench_path / "notes" / "a.md").write_text("changed after the add\n")
+    assert git("diff-files", "--name-only", cwd=bench_path) == "notes/a.md"
+
+
 def test_add_of_a_file_inside_the_workbench_from_a_subdirectory(bench_path: Path) -> None:
     _write(bench_path / "docs" / "idea.md", "idea\n")
     ok(bench_path / "docs", "add", "idea.md")
