@@ -58,6 +58,9 @@ class ErrorCode(StrEnum):
     CONCURRENT_UPDATE = "CONCURRENT_UPDATE"
     EDIT_REJECTED = "EDIT_REJECTED"
     NOT_FOUND = "NOT_FOUND"
+    # A malformed command line, reported as a document under --json (click prints usage text
+    # otherwise): scripts need a stable code for it too.
+    USAGE_INVALID = "USAGE_INVALID"
 
     @property
     def exit_status(self) -> ExitStatus:
@@ -90,6 +93,7 @@ _EXIT_STATUS: dict[ErrorCode, ExitStatus] = {
     ErrorCode.WORKTREE_DIRTY: ExitStatus.REFUSED,
     ErrorCode.CONCURRENT_UPDATE: ExitStatus.REFUSED,
     ErrorCode.EDIT_REJECTED: ExitStatus.EDIT_REJECTED,
+    ErrorCode.USAGE_INVALID: ExitStatus.USAGE,
 }
 
 

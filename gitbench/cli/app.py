@@ -134,9 +134,19 @@ def write_stdout_bytes(chunks: Iterable[bytes]) -> None:
 class GitbenchGroup(click.Group):
     """Renders every GitbenchError the same way, with its stable exit status."""
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        # Known before the subcommand's own options are parsed, so that a malformed command
+        # line under --json can still be answered with a JSON document.
+        ctx.meta["gitbench.json"] = "--json" in args[: args.index("--") if "--" in args else None]
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except click.UsageError as error:
+            if not ctx.meta.get("gitbench.json"):
+                raise
+            _fail_usage(ctx, error)
         except (KeyboardInterrupt, click.exceptions.Abort):
             from gitbench.errors import ErrorCode, GitbenchError
 
@@ -150,6 +160,21 @@ class GitbenchGroup(click.Group):
                 raise
             _report_repairs(ctx)
             _fail(ctx, error)
+
+
+def _fail_usage(ctx: click.Context, error: click.UsageError) -> None:
+    from gitbench.errors import ErrorCode, GitbenchError
+
+    command = error.ctx.command_path if error.ctx is not None else "gitbench"
+    obj = ctx.find_root().obj
+    if isinstance(obj, Options):
+        obj.json = True
+    failure = GitbenchError(
+        ErrorCode.USAGE_INVALID,
+        f"{error.format_message().rstrip('.')}; see {command} --help",
+        phase="usage",
+    )
+    _fail(ctx, failure)
 
 
 def _report_repairs(ctx: click.Context) -> None:

@@ -260,3 +260,32 @@ def test_json_suppresses_notices_and_progress(tmp_path: Path) -> None:
     result = run(root, "--json", "publish")
     assert result.exit_code == 0
     assert result.stderr == ""
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--json", "frobnicate"),
+        ("status", "--json", "--bogus"),
+        ("--json", "put"),  # a missing argument
+        ("--json", "checkpoint", "restore"),
+    ],
+)
+def test_a_malformed_command_line_under_json_is_a_json_document(
+    bench_path: Path, args: tuple[str, ...]
+) -> None:
+    result = run(bench_path, *args)
+    assert result.exit_code == 2
+    error = result.json()["error"]  # stdout holds the document and nothing else
+    assert error["code"] == "USAGE_INVALID" and error["phase"] == "usage"
+    assert "--help" in error["message"]
+
+
+def test_without_json_a_malformed_command_line_gets_the_usage_text(bench_path: Path) -> None:
+    result = run(bench_path, "status", "--bogus")
+    assert result.exit_code == 2
+    assert (
+        result.stdout == "" and "Usage: " in result.stderr and "status [OPTIONS]" in result.stderr
+    )
+    after_separator = run(bench_path, "put", "--", "--json")  # a file named --json
+    assert not after_separator.stdout.startswith("{")  # after --, it names a file
