@@ -58,7 +58,16 @@ class Context:
     partial: frozenset[str] = frozenset()
 
 
-Propose = Callable[[RetryRequest | None], str | bytes]
+@dataclass(frozen=True)
+class Parsed:
+    """An answer parsed already, with the size of its document and the time the parse took."""
+
+    response: ModelEditResponse
+    size: int
+    parse_ms: float
+
+
+Propose = Callable[[RetryRequest | None], "str | bytes | Parsed"]
 
 
 @dataclass
@@ -79,21 +88,24 @@ def apply_document(
     """Apply a `ModelEditResponse` document to the draft in one attempt, with the context
     recorded as the current draft tip (there is no model to re-ask). `fmt` is json, blocks,
     udiff or auto (detect); a text format is parsed into the same response first."""
+    started = time.perf_counter_ns()
     converted = parse_document(raw, fmt)
     if isinstance(converted, Rejection):
         run = _Run(model=model, settings=edit_settings(wb))
         _rejected(wb, run, converted, 1, base=current_commit(wb))
         raise _final_error(wb, run, converted, 1, can_retry=False)
-    if converted is not None:
-        raw = converted.model_dump_json()
-        del converted
-    response = parse_response(raw)
-    paths = [] if isinstance(response, Rejection) else [f.path for f in response.files]
-    del response  # the run parses the document again: a 10 MB write is not held twice
+    response = converted if converted is not None else parse_response(raw)
+    if isinstance(response, Rejection):  # the attempt records it, as for a model's answer
+        context = record_context(wb, [])
+        return run_proposal(wb, lambda _retry: raw, model=model, context=context, max_attempts=1)
+    # Parsed once, before the files are read: the parse's transient memory never adds to the
+    # files' own (issue 6: peak memory at most 4x the file).
+    parsed = Parsed(response, len(raw), (time.perf_counter_ns() - started) / 1e6)
+    paths = [f.path for f in response.files if not path_problem(f.path)]
     # Applied at once, so the records keep the bytes and views read for them: the apply does
     # not read and decode each file again while its blob is still the one recorded (#6).
-    context = record_context(wb, [p for p in paths if not path_problem(p)], keep=True)
-    return run_proposal(wb, lambda _retry: raw, model=model, context=context, max_attempts=1)
+    context = record_context(wb, paths, keep=True)
+    return run_proposal(wb, lambda _retry: parsed, model=model, context=context, max_attempts=1)
 
 
 def record_context(wb: Workbench, paths: list[str], *, keep: bool = False) -> Context:
@@ -139,14 +151,12 @@ def run_proposal(
 
 
 def _attempt(
-    wb: Workbench, run: _Run, raw: str | bytes, attempt: int, context: Context
+    wb: Workbench, run: _Run, raw: str | bytes | Parsed, attempt: int, context: Context
 ) -> ApplyResult | Rejection:
-    started = time.perf_counter_ns()
-    converted = parse_document(raw, run.fmt)
-    response = parse_response(raw) if converted is None else converted
-    parse_ms = (time.perf_counter_ns() - started) / 1e6
-    if isinstance(response, Rejection):
-        return _rejected(wb, run, response, attempt, base=current_commit(wb))
+    parsed = raw if isinstance(raw, Parsed) else _parse(raw, run.fmt)
+    if isinstance(parsed, Rejection):
+        return _rejected(wb, run, parsed, attempt, base=current_commit(wb))
+    response = parsed.response
     response_paths = [f.path for f in response.files]
     unsafe = next(((p, path_problem(p)) for p in response_paths if path_problem(p)), None)
     if unsafe is not None:
@@ -173,9 +183,18 @@ def _attempt(
             attempt,
             base_commit=base,
             files=_proposed(proposal),
-            response_bytes=len(raw),
+            response_bytes=parsed.size,
         )
-        return _apply_and_commit(wb, run, proposal, parse_ms)
+        return _apply_and_commit(wb, run, proposal, parsed.parse_ms)
+
+
+def _parse(raw: str | bytes, fmt: str) -> Parsed | Rejection:
+    started = time.perf_counter_ns()
+    converted = parse_document(raw, fmt)
+    response = parse_response(raw) if converted is None else converted
+    if isinstance(response, Rejection):
+        return response
+    return Parsed(response, len(raw), (time.perf_counter_ns() - started) / 1e6)
 
 
 def _apply_and_commit(
