@@ -152,8 +152,9 @@ def draft_summary(wb: Workbench, main: ObjectId) -> DraftSummary | None:
     commits = objects.commits_between(wb, tip, base)
     created = commits[-1].time if commits else objects.commit_info(wb, tip).time
     age = max(0, int(wb.clock.now().timestamp()) - created)
-    changed = diff.changes(
-        wb, objects.commit_info(wb, main).tree, objects.commit_info(wb, tip).tree, line_counts=False
+    # Only counted: the changed paths, without reading a blob header (issue 8).
+    changed = diff.changed_paths(
+        wb, objects.commit_info(wb, main).tree, objects.commit_info(wb, tip).tree
     )
     return DraftSummary(
         tip=tip,
