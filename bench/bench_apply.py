@@ -51,9 +51,10 @@ from gitbench.edits.results import Applied, Diagnostic, NoOp, Rejection
 from gitbench.edits.schema import EditProposal, ShownFile, blob_oid
 from gitbench.edits.settings import EditSettings
 from gitbench.errors import GitbenchError
-from gitbench.services.proposals import apply_document, record_context
+from gitbench.services.proposals import apply_document
 from gitbench.services.session import open_bench
 from gitbench.services.settings import set_setting
+from gitbench.services.shown import record_context
 from gitbench.services.workbench import init_workbench
 from gitbench.store.repo import Workbench
 

@@ -7,7 +7,7 @@ import json
 import re
 from collections.abc import Callable
 
-from gitbench.services.proposals import RetryRequest
+from gitbench.services.shown import RetryRequest
 
 SYSTEM = """You are working on a set of files in a gitbench workbench, with a person who reviews
 every change before it is published. Answer in JSON with two fields:

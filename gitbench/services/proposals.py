@@ -13,49 +13,24 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from gitbench.edits.apply import apply_response, parse_response, shown_bytes, shown_file
-from gitbench.edits.codec import decode
+from gitbench.edits.apply import apply_response, parse_response, shown_bytes
 from gitbench.edits.reasons import ReasonCode
 from gitbench.edits.results import Applied, NoOp, Rejection, reject
-from gitbench.edits.schema import EditProposal, ModelEditResponse, ShownFile
+from gitbench.edits.schema import EditProposal, ModelEditResponse
 from gitbench.edits.settings import EditSettings
 from gitbench.edits.textformat import parse_document
 from gitbench.errors import Action, ErrorCode, GitbenchError
 from gitbench.paths import first_collision, path_problem
 from gitbench.services.models import AppliedFile, ApplyResult
-from gitbench.services.session import change, current_commit, record_failure, require_main
+from gitbench.services.session import change, current_commit, record_failure
 from gitbench.services.settings import edit_settings
+from gitbench.services.shown import Context, RetryRequest, draft_head, record_context, retry_request
 from gitbench.store import moves, objects, refs, telemetry
 from gitbench.store.repo import Workbench
 from gitbench.store.types import DRAFT, ObjectId, RefUpdate
 
 MAX_ATTEMPTS = 2  # spec: max_retries = 1
 REF_MOVED_RERUNS = 3
-BIG_FILE = 64 * 1024
-EXCERPT_LINES = 40
-
-
-@dataclass(frozen=True)
-class RetryRequest:
-    """What the second call to the model is told: why the first answer was refused, the fresh
-    content of the failing file (or a window around the failure for big files) and the blobs
-    now current, which become the new `shown` record."""
-
-    rejection: Rejection
-    content: dict[str, str]
-    shown: dict[str, ShownFile]
-
-
-@dataclass(frozen=True)
-class Context:
-    """What the model was shown, recorded when its prompt was built (spec principle 1): the
-    draft head then, and each shown file's blob, EOL and BOM. Never re-read at apply time."""
-
-    base: ObjectId
-    shown: dict[str, ShownFile]
-    # Files the model read only in part (through the read tools): replace edits may anchor
-    # in what it read, but a whole-file write or a delete would act on unseen lines.
-    partial: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -108,14 +83,6 @@ def apply_document(
     return run_proposal(wb, lambda _retry: parsed, model=model, context=context, max_attempts=1)
 
 
-def record_context(wb: Workbench, paths: list[str], *, keep: bool = False) -> Context:
-    """Record the draft head and `paths` as they are now, as shown to a model. `keep` keeps
-    each file's bytes on its record, for an apply that follows at once (`gitbench apply`)."""
-    base = _head(wb)
-    shown = _record_shown(wb, base, paths, edit_settings(wb), keep=keep)
-    return Context(base=base, shown=shown)
-
-
 def run_proposal(
     wb: Workbench,
     propose: Propose,
@@ -136,7 +103,7 @@ def run_proposal(
     )
     retry: RetryRequest | None = None
     for attempt in range(1, max_attempts + 1):
-        shown = context if retry is None else Context(_head(wb), retry.shown, context.partial)
+        shown = context if retry is None else Context(draft_head(wb), retry.shown, context.partial)
         outcome = _attempt(wb, run, propose(retry), attempt, shown)
         if retry is not None:
             status = "failed" if isinstance(outcome, Rejection) else "success"
@@ -146,7 +113,7 @@ def run_proposal(
             return outcome
         if not outcome.retryable or attempt == max_attempts:
             raise _final_error(wb, run, outcome, attempt, can_retry=max_attempts > 1)
-        retry = _retry_request(wb, run, outcome, shown)
+        retry = retry_request(wb, run.settings, outcome, shown)
     raise AssertionError("unreachable: the loop returns or raises")
 
 
@@ -203,7 +170,7 @@ def _apply_and_commit(
     """Apply against the draft head and move the draft by CAS; if someone moved the draft in
     between (plain git), apply again on the new head without asking the model again."""
     for _ in range(REF_MOVED_RERUNS):
-        head = _head(wb)
+        head = draft_head(wb)
         tip = refs.read_ref(wb, DRAFT)
         tree = objects.commit_info(wb, head).tree
         paths = [f.path for f in proposal.response.files]
@@ -320,27 +287,6 @@ def _message(proposal: EditProposal, run: _Run) -> str:
     return f"{response.summary.strip()}{body}\n\n{trailers}"
 
 
-def _head(wb: Workbench) -> ObjectId:
-    return refs.read_ref(wb, DRAFT) or require_main(wb)
-
-
-def _record_shown(
-    wb: Workbench, base: ObjectId, paths: list[str], settings: EditSettings, *, keep: bool = False
-) -> dict[str, ShownFile]:
-    """Files the model can edit; a binary or non-UTF-8 one is left out, so an edit of it is
-    refused as `not_in_context` (never shown, never edited)."""
-    tree = objects.commit_info(wb, base).tree
-    shown: dict[str, ShownFile] = {}
-    for path in paths:
-        blob = objects.tree_blob(wb, tree, path)
-        data = objects.read_blob(wb, blob) if blob else None
-        # The tree's id is the blob's hash: no need to hash the bytes again.
-        record = shown_file(path, data, settings, blob=blob, keep=keep)
-        if not isinstance(record, Rejection):
-            shown[path] = record
-    return shown
-
-
 def _whole_file_change_of_partial_read(
     response: ModelEditResponse, partial: frozenset[str]
 ) -> Rejection | None:
@@ -362,38 +308,6 @@ def _clash(wb: Workbench, tree: ObjectId, applied: Applied) -> Rejection | None:
     if found is None:
         return None
     return reject(ReasonCode.INVALID_PATH, found[1], path=found[0])
-
-
-def _retry_request(
-    wb: Workbench, run: _Run, rejection: Rejection, context: Context
-) -> RetryRequest:
-    head = _head(wb)
-    tree = objects.commit_info(wb, head).tree
-    failing = [rejection.path] if rejection.path else []
-    content: dict[str, str] = {}
-    for path in failing:
-        blob = objects.tree_blob(wb, tree, path)
-        if blob is not None:
-            content[path] = _fresh_text(objects.read_blob(wb, blob), path, rejection)
-    # Every file shown before is shown again as it is now: its new blob is the new record.
-    paths = sorted({*context.shown, *failing})
-    return RetryRequest(
-        rejection=rejection, content=content, shown=_record_shown(wb, head, paths, run.settings)
-    )
-
-
-def _fresh_text(data: bytes, path: str, rejection: Rejection) -> str:
-    view = decode(data, path=path)
-    if isinstance(view, Rejection):
-        return ""
-    if len(data) <= BIG_FILE:
-        return view.text
-    line = next(
-        (int(d["line"]) for d in rejection.diagnostics if isinstance(d.get("line"), int)), 1
-    )
-    lines = view.text.split("\n")
-    start = max(0, line - 1 - EXCERPT_LINES)
-    return "\n".join(lines[start : line + EXCERPT_LINES])
 
 
 def _rejected(

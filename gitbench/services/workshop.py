@@ -28,10 +28,11 @@ from gitbench.services.consent import current_scope, require_consent
 from gitbench.services.model_choice import edit_format, effective_model
 from gitbench.services.models import AskResult
 from gitbench.services.prompts import files_prompt, retry_prompt
-from gitbench.services.proposals import Context, RetryRequest, record_context, run_proposal
+from gitbench.services.proposals import run_proposal
 from gitbench.services.review import diff_draft, review
 from gitbench.services.session import current_commit, record_failure
 from gitbench.services.settings import edit_settings, read_setting
+from gitbench.services.shown import Context, RetryRequest, record_context
 from gitbench.services.tools import ToolBox
 from gitbench.store import kinds, objects, refs
 from gitbench.store.repo import Workbench

@@ -8,12 +8,8 @@ from pathlib import Path
 import pytest
 
 from gitbench.errors import ErrorCode, GitbenchError
-from gitbench.services.proposals import (
-    RetryRequest,
-    apply_document,
-    record_context,
-    run_proposal,
-)
+from gitbench.services.proposals import apply_document, run_proposal
+from gitbench.services.shown import RetryRequest, record_context
 from gitbench.store import telemetry
 from gitbench.store.repo import Workbench
 from tests.support.benches import commit_on_branch
