@@ -8,13 +8,14 @@ Objects were written before the intent record, so rolling forward never lacks an
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pygit2
 from pygit2.enums import CheckoutStrategy
 
 from gitbench.store import journal
-from gitbench.store.objects import tree_object
+from gitbench.store.objects import blob_chunks, blob_size, tree_object
 from gitbench.store.refs import head_branch, point_head, read_ref, update_refs
 from gitbench.store.repo import Workbench
 from gitbench.store.types import ObjectId
@@ -104,10 +105,39 @@ def _files_to_restore(
             None if delta.status == pygit2.enums.DeltaStatus.DELETED else str(delta.new_file.id)
         )
         theirs = None if delta.status == pygit2.enums.DeltaStatus.ADDED else str(delta.old_file.id)
-        # Bytes the operation wrote (or was about to overwrite) are ours to set; anything
-        # else is a person's edit made since the crash.
-        (ours if on_disk in (wanted, theirs) else kept).append(path)
+        # Bytes the operation wrote (or was about to overwrite) are ours to set, and so is a
+        # file it was killed while writing; anything else is a person's edit since the crash.
+        written = on_disk in (wanted, theirs) or _cut_short(wb, wb.root / path, (wanted, theirs))
+        (ours if written else kept).append(path)
     return ours, kept
+
+
+def _cut_short(wb: Workbench, path: Path, blobs: tuple[str | None, str | None]) -> bool:
+    """Whether the file holds the start of one of `blobs` and nothing else: libgit2's checkout
+    writes a file in place, front to back, so a kill in the middle leaves a proper prefix (an
+    empty file, at the earliest)."""
+    if not path.is_file() or path.is_symlink():
+        return False
+    size = path.stat().st_size
+    return any(
+        blob is not None
+        and size < blob_size(wb, ObjectId(blob))
+        and _starts_with(blob_chunks(wb, ObjectId(blob)), path, size)
+        for blob in blobs
+    )
+
+
+def _starts_with(chunks: Iterator[bytes], path: Path, size: int) -> bool:
+    with path.open("rb") as disk:
+        left = size
+        for piece in chunks:
+            if left == 0:
+                return True
+            wanted = piece[:left]
+            if disk.read(len(wanted)) != wanted:
+                return False
+            left -= len(wanted)
+        return left == 0
 
 
 def _disk_blob(path: Path) -> str | None:
