@@ -16,6 +16,7 @@ from pathlib import Path
 
 from gitbench.clock import iso
 from gitbench.config import Environment, setting
+from gitbench.edits.apply import shown_bytes
 from gitbench.edits.schema import ModelEditResponse, ShownFile
 from gitbench.errors import Action, ErrorCode, GitbenchError
 from gitbench.policy.consent import ConsentKey
@@ -117,8 +118,10 @@ def _ask(
     said = message + changes
     plan = _plan(wb, turn.model, only=only, exclude=exclude, history=history, message=said)
     turn.tools = plan.tools
-    context = None if plan.tools else record_context(wb, plan.inline)
-    contents = _contents(wb, context) if context else {}
+    # The records keep the bytes they read: the prompt is built from them, and the apply uses
+    # them again while each file still holds the blob shown (no second read of any file).
+    context = None if plan.tools else record_context(wb, plan.inline, keep=True)
+    contents = _contents(context) if context else {}
     conversation.append_entries(wb, [_entry(wb, "user", message, turn.id)])
     fmt = edit_format(turn.model.id)
     asked = (*history, Message("user", files_prompt(plan.listing, contents, changes, message)))
@@ -246,12 +249,13 @@ def _chosen(path: str, only: tuple[str, ...], exclude: tuple[str, ...]) -> bool:
     return (not only or under(only)) and not under(exclude)
 
 
-def _contents(wb: Workbench, context: Context) -> dict[str, str]:
-    tree = objects.commit_info(wb, context.base).tree
+def _contents(context: Context) -> dict[str, str]:
+    """The text of each shown file, from the bytes its record kept when it was read."""
     found = {}
-    for path in context.shown:
-        blob = objects.tree_blob(wb, tree, path)
-        found[path] = objects.read_blob(wb, blob).decode("utf-8") if blob else ""
+    for path, record in context.shown.items():
+        data = shown_bytes(context.shown, path, record.blob)
+        assert data is not None, f"{path}: recorded without its bytes"
+        found[path] = data.decode("utf-8")
     return found
 
 
