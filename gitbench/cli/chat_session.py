@@ -51,7 +51,7 @@ class ChatSession:
     failures: list[ChatFailure] = field(default_factory=list)
 
     def run(self, *, grant_first: bool) -> None:
-        from gitbench.services.consent import session_consent
+        from gitbench.services.consent import consent_key
 
         if stdin_is_terminal():
             import readline  # noqa: F401 - line editing and ↑ history for input()
@@ -60,7 +60,7 @@ class ChatSession:
         if grant_first and self.model is not None:
             # --yes: the starting model, for the files as they are now; a scope or model
             # change asks again.
-            self.session |= {session_consent(self.wb, self.model)}
+            self.session |= {consent_key(self.wb, self.model)}
         while True:
             line = self._read("you> ")
             if line is None:

@@ -188,9 +188,9 @@ def egress_events(wb: Workbench) -> EgressLogResult:
 SessionConsent = frozenset[ConsentKey]
 
 
-def session_consent(wb: Workbench, model_id: str) -> ConsentKey:
-    """The consent for sending this workbench's current scope to `model_id`, for a caller to
-    hold in memory for one session (`gitbench chat --yes`); nothing is recorded."""
+def consent_key(wb: Workbench, model_id: str) -> ConsentKey:
+    """The consent that sending this workbench's current scope to `model_id` needs: what a
+    turn checks, and what a session may hold in memory (`gitbench chat --yes`)."""
     info = model_info(model_id)
     return ConsentKey(info.provider, info.name, current_scope(wb).scope_hash)
 

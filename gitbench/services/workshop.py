@@ -25,7 +25,7 @@ from gitbench.providers.registry import PROVIDERS, ModelInfo, cost, model_info
 from gitbench.services import conversation
 from gitbench.services.answers import MAX_OUTPUT_TOKENS, Said, Turn, call
 from gitbench.services.clutter import clutter
-from gitbench.services.consent import current_scope, require_consent
+from gitbench.services.consent import consent_key, require_consent
 from gitbench.services.model_choice import edit_format, effective_model
 from gitbench.services.models import AskResult
 from gitbench.services.prompts import files_prompt, retry_prompt
@@ -67,7 +67,7 @@ def ask(
     notes and raised with their next commands; Ctrl-C ends the turn as USER_CANCELED."""
     try:
         info = _chosen_model(wb, model_override)
-        key = ConsentKey(info.provider, info.name, current_scope(wb).scope_hash)
+        key = consent_key(wb, info.id)
         if grant_for_session:
             session |= {key}
         require_consent(wb, key, session)  # fail fast: nothing built, nothing saved
