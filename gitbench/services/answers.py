@@ -102,14 +102,7 @@ def call(turn: Turn, messages: tuple[Message, ...], fmt: str) -> Said:
 
 def _call_text(turn: Turn, messages: tuple[Message, ...], fmt: str) -> Said:
     """Blocks (or a diff) after the reply, in plain text: the whole answer streams as it is."""
-    request = ChatRequest(
-        model="",
-        system=_system(turn, SYSTEM_TEXT),
-        messages=messages,
-        tools=SPECS if turn.tools else (),
-        max_output_tokens=min(turn.model.max_output, MAX_OUTPUT_TOKENS),
-    )
-    text = _converse(turn, request, turn.on_text).text
+    text = _converse(turn, _request(turn, SYSTEM_TEXT, messages), turn.on_text).text
     if detect_format(text) == "json":
         return Said(text.strip(), None, None, text)
     reply = EDIT_START.split(text, maxsplit=1)[0].strip()
@@ -118,15 +111,7 @@ def _call_text(turn: Turn, messages: tuple[Message, ...], fmt: str) -> Said:
 
 
 def _call_json(turn: Turn, messages: tuple[Message, ...]) -> tuple[Answer, str]:
-    request = ChatRequest(
-        model="",
-        system=_system(turn, SYSTEM),
-        messages=messages,
-        tools=SPECS if turn.tools else (),
-        response_schema=Answer.model_json_schema(),
-        schema_name="answer",
-        max_output_tokens=min(turn.model.max_output, MAX_OUTPUT_TOKENS),
-    )
+    request = _request(turn, SYSTEM, messages, schema=Answer.model_json_schema())
     streamer = ReplyStreamer(turn.on_text)
     got = _converse(turn, request, streamer.feed)
     if not streamer.streamed and got.structured is not None:
@@ -135,8 +120,22 @@ def _call_json(turn: Turn, messages: tuple[Message, ...]) -> tuple[Answer, str]:
     return answer, answer.model_dump_json()
 
 
-def _system(turn: Turn, instructions: str) -> str:
-    return instructions + TOOLS_NOTE if turn.tools else instructions
+def _request(
+    turn: Turn,
+    instructions: str,
+    messages: tuple[Message, ...],
+    schema: dict[str, Any] | None = None,
+) -> ChatRequest:
+    """The request of one answer: the read tools and their note only when the turn has them."""
+    return ChatRequest(
+        model="",
+        system=instructions + TOOLS_NOTE if turn.tools else instructions,
+        messages=messages,
+        tools=SPECS if turn.tools else (),
+        response_schema=schema,
+        schema_name="answer",
+        max_output_tokens=min(turn.model.max_output, MAX_OUTPUT_TOKENS),
+    )
 
 
 def _converse(turn: Turn, request: ChatRequest, feed: Callable[[str], None]) -> _Exchange:
