@@ -49,15 +49,7 @@ def answer(
         {"choices": [{"index": 0, "delta": {"content": content[half:]}, "finish_reason": "stop"}]},
         {"choices": [], "usage": {"prompt_tokens": 120, "completion_tokens": 30}},
     ]
-    body = [f"data: {json.dumps(c)}\n\n".encode() for c in chunks] + [b"data: [DONE]\n\n"]
-    server.reply(
-        Reply(
-            chunks=tuple(body[:1] if cut else body),
-            headers=(("content-type", "text/event-stream"),),
-            truncate=cut,
-            delay=delay,
-        )
-    )
+    stream(server, chunks, cut=cut, delay=delay)
 
 
 def replace(path: str, search: str, new: str) -> dict[str, Any]:
@@ -65,9 +57,9 @@ def replace(path: str, search: str, new: str) -> dict[str, Any]:
 
 
 def text_answer(server: ProviderServer, text: str) -> None:
-    chunks = [{"choices": [{"index": 0, "delta": {"content": text}, "finish_reason": "stop"}]}]
-    body = [f"data: {json.dumps(c)}\n\n".encode() for c in chunks] + [b"data: [DONE]\n\n"]
-    server.reply(Reply(chunks=tuple(body), headers=(("content-type", "text/event-stream"),)))
+    stream(
+        server, [{"choices": [{"index": 0, "delta": {"content": text}, "finish_reason": "stop"}]}]
+    )
 
 
 def tool_calls(server: ProviderServer, *calls: tuple[str, dict[str, Any]]) -> None:
@@ -86,5 +78,20 @@ def tool_calls(server: ProviderServer, *calls: tuple[str, dict[str, Any]]) -> No
         {"choices": [{"index": 0, "delta": {}, "finish_reason": "tool_calls"}]},
         {"choices": [], "usage": {"prompt_tokens": 50, "completion_tokens": 10}},
     ]
+    stream(server, chunks)
+
+
+def stream(
+    server: ProviderServer, chunks: list[dict[str, Any]], *, cut: bool = False, delay: float = 0.0
+) -> None:
+    """Queue `chunks` as one server-sent event stream ending in [DONE]; `cut` sends only the
+    first and closes the connection mid-body."""
     body = [f"data: {json.dumps(c)}\n\n".encode() for c in chunks] + [b"data: [DONE]\n\n"]
-    server.reply(Reply(chunks=tuple(body), headers=(("content-type", "text/event-stream"),)))
+    server.reply(
+        Reply(
+            chunks=tuple(body[:1] if cut else body),
+            headers=(("content-type", "text/event-stream"),),
+            truncate=cut,
+            delay=delay,
+        )
+    )
