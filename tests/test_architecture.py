@@ -101,27 +101,25 @@ def test_environment_is_read_only_in_config(path: Path) -> None:
     assert "os.environ" not in path.read_text() and "getenv" not in path.read_text(), path
 
 
-def _modules_loaded_by(code: str) -> set[str]:
-    probe = f"import sys\n{code}\nprint(' '.join(sorted(sys.modules)))"
+def _modules_loaded_by(*args: str) -> set[str]:
+    """The modules a fresh interpreter has loaded after running `gitbench ARGS`."""
+    probe = (
+        "import sys\nfrom gitbench.cli.main import cli\n"
+        f"try:\n    cli.main({list(args)!r}, prog_name='gitbench')\nexcept SystemExit:\n    pass\n"
+        "print(' '.join(sorted(sys.modules)))"
+    )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     return set(done.stdout.split())
 
 
 def test_help_imports_neither_pygit2_nor_httpx() -> None:
-    loaded = _modules_loaded_by(
-        "from gitbench.cli.main import cli\n"
-        "try:\n    cli.main(['--help'], prog_name='gitbench')\nexcept SystemExit:\n    pass"
-    )
+    loaded = _modules_loaded_by("--help")
     assert "pygit2" not in loaded
     assert "httpx" not in loaded
 
 
 def test_status_does_not_import_httpx(bench_path: Path) -> None:
-    loaded = _modules_loaded_by(
-        "from gitbench.cli.main import cli\n"
-        f"try:\n    cli.main(['-C', {str(bench_path)!r}, 'status', '--json'], prog_name='gitbench')\n"
-        "except SystemExit:\n    pass"
-    )
+    loaded = _modules_loaded_by("-C", str(bench_path), "status", "--json")
     assert "pygit2" in loaded  # the probe did run the command
     assert "httpx" not in loaded
 
@@ -130,10 +128,6 @@ def test_diff_does_not_import_pydantic(tmp_path: Path) -> None:
     # Importing pydantic costs more than the whole diff (issue 8): `gitbench diff` returns a
     # dataclass and must stay off the pydantic path.
     root = make_bench(tmp_path / "bench", {"notes.md": "alpha\n"}, draft={"notes.md": "beta\n"})
-    loaded = _modules_loaded_by(
-        "from gitbench.cli.main import cli\n"
-        f"try:\n    cli.main(['-C', {str(root)!r}, 'diff'], prog_name='gitbench')\n"
-        "except SystemExit:\n    pass"
-    )
+    loaded = _modules_loaded_by("-C", str(root), "diff")
     assert "gitbench.services.review" in loaded  # the probe did run the command
     assert "pydantic" not in loaded
