@@ -11,6 +11,8 @@ small, and one large span when the texts never meet again (then every check sees
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 Span = tuple[int, int, int, int]  # before[b0:b1] became after[a0:a1], whole lines
 
 _FIRST_STEP = 256
@@ -53,36 +55,30 @@ def _tail_start(text: str, pos: int) -> int:
 
 def common_head(x: str, xi: int, y: str, yi: int, limit: int) -> int:
     """Length of the common prefix of x[xi:] and y[yi:], at most `limit`."""
-    done, step = 0, _FIRST_STEP
-    while done < limit:
-        size = min(step, limit - done)
-        if x[xi + done : xi + done + size] != y[yi + done : yi + done + size]:
-            lo, hi = done, done + size
-            while hi - lo > 1:  # the first difference is in [lo, hi)
-                mid = (lo + hi) // 2
-                if x[xi + lo : xi + mid] == y[yi + lo : yi + mid]:
-                    lo = mid
-                else:
-                    hi = mid
-            return lo
-        done += size
-        step = min(step * 4, _MAX_STEP)
-    return limit
+    return _common_run(limit, lambda a, b: x[xi + a : xi + b] != y[yi + a : yi + b])
 
 
 def common_tail(x: str, xe: int, y: str, ye: int, limit: int) -> int:
     """Length of the common suffix of x[:xe] and y[:ye], at most `limit`."""
+    return _common_run(limit, lambda a, b: x[xe - b : xe - a] != y[ye - b : ye - a])
+
+
+def _common_run(limit: int, differs: Callable[[int, int], bool]) -> int:
+    """The length of the common run, at most `limit`, where `differs(a, b)` says whether the
+    two texts differ somewhere between `a` and `b` characters along it: steps that grow
+    fourfold compare slices (memcmp, no per-character Python), then a bisection of the step
+    that differs finds the first difference."""
     done, step = 0, _FIRST_STEP
     while done < limit:
         size = min(step, limit - done)
-        if x[xe - done - size : xe - done] != y[ye - done - size : ye - done]:
-            lo, hi = done, done + size  # the common suffix is lo chars or more, under hi
+        if differs(done, done + size):
+            lo, hi = done, done + size  # the first difference is in [lo, hi)
             while hi - lo > 1:
                 mid = (lo + hi) // 2
-                if x[xe - mid : xe - lo] == y[ye - mid : ye - lo]:
-                    lo = mid
-                else:
+                if differs(lo, mid):
                     hi = mid
+                else:
+                    lo = mid
             return lo
         done += size
         step = min(step * 4, _MAX_STEP)
