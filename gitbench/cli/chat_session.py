@@ -93,6 +93,9 @@ class ChatSession:
                 self.out.print(line, markup=False, highlight=False)
             return line
 
+    def _yes(self, question: str) -> bool:
+        return (self._read(question) or "").lower() in ("y", "yes")
+
     def _say(self, text: str) -> None:
         if not self.quiet:
             self.out.print(text)
@@ -229,7 +232,7 @@ class ChatSession:
         def confirm_deletions(deleted: list[str]) -> bool:
             listing = ", ".join(deleted)
             self._say(f"The draft deletes: {escape(listing)}")
-            return (self._read("Publish these deletions? [y/N]: ") or "").lower() in ("y", "yes")
+            return self._yes("Publish these deletions? [y/N]: ")
 
         result = publish(self.wb, confirm_deletions=confirm_deletions)
         if not self.quiet:
@@ -240,7 +243,7 @@ class ChatSession:
         from gitbench.services.session import require_draft
 
         require_draft(self.wb)  # NO_DRAFT before asking to confirm nothing
-        if (self._read("Discard the draft? [y/N]: ") or "").lower() not in ("y", "yes"):
+        if not self._yes("Discard the draft? [y/N]: "):
             self._say("Kept the draft.")
             return
         result = discard(self.wb)
